@@ -1,0 +1,37 @@
+// Serves the built web app (a static SPA) with the headers it needs: COOP/COEP for cross-origin
+// isolation (ONNX Runtime threads), no caching of the service worker, long caching of hashed assets.
+import { Hono } from 'hono';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+export const ISOLATION_HEADERS = {
+	'Cross-Origin-Opener-Policy': 'same-origin',
+	'Cross-Origin-Embedder-Policy': 'require-corp',
+	'Cross-Origin-Resource-Policy': 'same-origin'
+} as const;
+
+export function webApp(dir: string, options: { logRequests?: boolean } = {}): Hono {
+	if (!existsSync(join(dir, 'index.html'))) {
+		throw new Error(`No built web app in ${dir}. Run "npm run build" first.`);
+	}
+	const root = relative(process.cwd(), dir) || '.';
+	const indexHtml = readFileSync(join(dir, 'index.html'), 'utf8');
+	const app = new Hono();
+	app.use('*', async (c, next) => {
+		await next();
+		if (options.logRequests) console.log(`${c.req.method} ${c.req.path} ${c.res.status}`);
+		for (const [k, v] of Object.entries(ISOLATION_HEADERS)) c.res.headers.set(k, v);
+		const path = c.req.path;
+		if (path.startsWith('/_app/immutable/')) c.res.headers.set('Cache-Control', 'public, max-age=31536000, immutable');
+		else if (path === '/service-worker.js' || path.endsWith('.html') || path === '/') c.res.headers.set('Cache-Control', 'no-cache');
+	});
+	app.use('*', serveStatic({ root }));
+	// SPA fallback: any other GET that is not a file is a client-side route.
+	app.get('*', (c) => {
+		const path = c.req.path;
+		if (/\.[a-z0-9]+$/i.test(path)) return c.text('Not found', 404);
+		return c.html(indexHtml);
+	});
+	return app;
+}

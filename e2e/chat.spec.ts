@@ -1,0 +1,165 @@
+// The foundation, proven for real: the built app in Debian Chromium, the tiny model through
+// Transformers.js in a Web Worker, weights cached in IndexedDB, checked against Node.
+import { resolve } from 'node:path';
+import type { Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+import { greedyGenerateNode } from '../scripts/model-builder/node-generate';
+
+const MODEL = 'lumen-tiny-a';
+const SYSTEM = 'You are a helpful assistant.';
+const MAX_TOKENS = 80;
+
+async function setParams(page: Page, p: { temperature?: number; maxTokens?: number }) {
+	const settings = page.getByRole('button', { name: 'Settings' });
+	if ((await settings.getAttribute('aria-expanded')) !== 'true') await settings.click();
+	if (p.temperature !== undefined) await page.getByLabel('Temperature').fill(String(p.temperature));
+	if (p.maxTokens !== undefined) await page.getByLabel('Max new tokens').fill(String(p.maxTokens));
+}
+
+const assistant = (page: Page) => page.locator('[data-role="assistant"]');
+const lastAssistantText = (page: Page) => assistant(page).last().locator('.content').innerText();
+
+async function waitIdle(page: Page) {
+	await expect(page.getByRole('button', { name: 'Stop' })).toBeDisabled({ timeout: 120_000 });
+}
+
+/** Sends a message and samples the growing answer until generation ends. */
+async function sendAndObserve(page: Page, text: string) {
+	await page.getByRole('textbox', { name: 'Message' }).fill(text);
+	await page.getByRole('button', { name: 'Send' }).click();
+	await expect(page.getByRole('button', { name: 'Stop' })).toBeEnabled();
+	const lengths = new Set<number>();
+	while (await page.getByRole('button', { name: 'Stop' }).isEnabled()) {
+		const n = await assistant(page).last().locator('.content').evaluate((el) => el.textContent?.length ?? 0).catch(() => 0);
+		if (n > 0) lengths.add(n);
+		await page.waitForTimeout(15);
+	}
+	return lengths;
+}
+
+test('chat streams the tiny model in a worker, matches Node token for token, stops, persists and caches', async ({ page, server, context }) => {
+	const modelRequests: string[] = [];
+	context.on('request', (r) => {
+		if (r.url().includes('/models/')) modelRequests.push(r.url());
+	});
+	await page.goto(`${server.url}/?device=wasm`);
+	await page.getByLabel('Model', { exact: true }).selectOption(MODEL);
+	await setParams(page, { temperature: 0, maxTokens: MAX_TOKENS });
+
+	// Main-thread responsiveness: count animation frames and the longest gap between two of them.
+	await page.evaluate(() => {
+		const w = window as unknown as { __frames: number; __maxGap: number };
+		w.__frames = 0;
+		w.__maxGap = 0;
+		let last = performance.now();
+		const tick = (t: number) => {
+			w.__frames++;
+			w.__maxGap = Math.max(w.__maxGap, t - last);
+			last = t;
+			requestAnimationFrame(tick);
+		};
+		requestAnimationFrame(tick);
+	});
+
+	// The first message also loads the model: the progress bar shows bytes and percent.
+	await page.getByRole('textbox', { name: 'Message' }).fill('Hello! Tell me a story.');
+	await page.getByRole('button', { name: 'Send' }).click();
+	await expect(page.getByRole('progressbar')).toBeVisible();
+	await expect(page.getByTestId('model-ready')).toBeVisible({ timeout: 120_000 });
+	await waitIdle(page);
+	expect(modelRequests.length, 'the first load downloads the model files').toBeGreaterThan(0);
+
+	// Streaming: a second answer grows visibly.
+	await page.evaluate(() => {
+		const w = window as unknown as { __frames: number; __maxGap: number };
+		w.__frames = 0;
+		w.__maxGap = 0;
+	});
+	const startedAt = Date.now();
+	const lengths = await sendAndObserve(page, 'And another one, please.');
+	const genMs = Date.now() - startedAt;
+	expect(lengths.size, `distinct text lengths seen while streaming: ${[...lengths].join(',')}`).toBeGreaterThanOrEqual(3);
+	const frames = await page.evaluate(() => (window as unknown as { __frames: number; __maxGap: number }));
+	expect(frames.__frames, `frames during ${genMs} ms of generation`).toBeGreaterThan(genMs / 100);
+	expect(frames.__maxGap, 'longest main-thread stall (ms)').toBeLessThan(250);
+
+	// Greedy answers equal what onnxruntime-node gives for the same conversation.
+	const modelDir = resolve('static/models');
+	const first = await greedyGenerateNode({
+		modelDir,
+		modelId: MODEL,
+		messages: [
+			{ role: 'system', content: SYSTEM },
+			{ role: 'user', content: 'Hello! Tell me a story.' }
+		],
+		maxNewTokens: MAX_TOKENS,
+		dtype: 'fp32'
+	});
+	const texts = await assistant(page).locator('.content').allInnerTexts();
+	const stats = await assistant(page).first().getByTestId('stats').innerText();
+	expect(stats).toContain(`${first.tokenIds.length} tokens`);
+	const browserFirst = await assistant(page).first().evaluate((el) => (el as HTMLElement).dataset.raw ?? '');
+	expect(browserFirst).toBe(first.text);
+	const second = await greedyGenerateNode({
+		modelDir,
+		modelId: MODEL,
+		messages: [
+			{ role: 'system', content: SYSTEM },
+			{ role: 'user', content: 'Hello! Tell me a story.' },
+			{ role: 'assistant', content: first.text },
+			{ role: 'user', content: 'And another one, please.' }
+		],
+		maxNewTokens: MAX_TOKENS,
+		dtype: 'fp32'
+	});
+	const browserSecond = await assistant(page).last().evaluate((el) => (el as HTMLElement).dataset.raw ?? '');
+	expect(browserSecond).toBe(second.text);
+	expect(texts).toHaveLength(2);
+
+	// Stop: generation ends within 200 ms and the partial answer stays.
+	await setParams(page, { maxTokens: 2000 });
+	await page.getByRole('textbox', { name: 'Message' }).fill('Go on forever.');
+	await page.getByRole('button', { name: 'Send' }).click();
+	await expect.poll(async () => (await lastAssistantText(page)).length).toBeGreaterThan(20);
+	const stopMs = await page.evaluate(async () => {
+		const stop = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Stop')!;
+		const t0 = performance.now();
+		stop.click();
+		while (!stop.disabled) await new Promise((r) => setTimeout(r, 2));
+		return performance.now() - t0;
+	});
+	expect(stopMs).toBeLessThan(200);
+	const partial = await lastAssistantText(page);
+	expect(partial.length).toBeGreaterThan(20);
+	await page.waitForTimeout(500);
+	expect(await lastAssistantText(page)).toBe(partial);
+	await expect(assistant(page).last().getByTestId('stats')).toContainText('stopped');
+
+	// Reload keeps the conversation; loading the model again makes zero weight requests.
+	await page.reload();
+	await expect(assistant(page)).toHaveCount(3);
+	expect(await lastAssistantText(page)).toBe(partial);
+	modelRequests.length = 0;
+	await page.getByRole('button', { name: 'Load' }).click();
+	await expect(page.getByTestId('model-ready')).toBeVisible({ timeout: 60_000 });
+	await expect(page.getByTestId('load-summary')).toContainText('0 B downloaded');
+	expect(modelRequests, 'model file requests on the second load').toEqual([]);
+});
+
+test('the WebGPU (SwiftShader) path gives the same greedy answer as WASM', async ({ page, server }) => {
+	const answers: string[] = [];
+	for (const device of ['wasm', 'webgpu']) {
+		await page.goto(`${server.url}/?device=${device}`);
+		await page.getByRole('button', { name: 'New chat' }).click();
+		await page.getByLabel('Model', { exact: true }).selectOption(MODEL);
+		await setParams(page, { temperature: 0, maxTokens: 24 });
+		await expect(page.getByText(device === 'webgpu' ? /Runs on WebGPU/ : /Runs on CPU/)).toBeVisible();
+		await page.getByRole('textbox', { name: 'Message' }).fill('Same question on both devices.');
+		await page.getByRole('button', { name: 'Send' }).click();
+		await expect(page.getByTestId('model-ready')).toBeVisible({ timeout: 120_000 });
+		await waitIdle(page);
+		answers.push(await assistant(page).last().evaluate((el) => (el as HTMLElement).dataset.raw ?? ''));
+	}
+	expect(answers[0].length).toBeGreaterThan(0);
+	expect(answers[1]).toBe(answers[0]);
+});

@@ -1,0 +1,49 @@
+// Lint enforces the architecture's boundaries (see README "Parts"), not just style.
+import js from '@eslint/js';
+import ts from 'typescript-eslint';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import svelteConfig from './svelte.config.js';
+
+const runtimes = ['@huggingface/*', '@mlc-ai/*', 'onnxruntime-*'];
+
+export default ts.config(
+	{ ignores: ['build/', '.svelte-kit/', 'node_modules/', 'static/', 'test-results/', 'playwright-report/', 'data/'] },
+	js.configs.recommended,
+	...ts.configs.recommended,
+	...svelte.configs.recommended,
+	{
+		languageOptions: { globals: { ...globals.browser, ...globals.node } },
+		rules: {
+			'@typescript-eslint/no-explicit-any': 'error',
+			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+			'no-empty-pattern': 'off'
+		}
+	},
+	{
+		files: ['**/*.svelte', '**/*.svelte.ts'],
+		languageOptions: { parserOptions: { projectService: true, extraFileExtensions: ['.svelte'], parser: ts.parser, svelteConfig } }
+	},
+	{
+		// The protocol is imported by browser, workers and coordinator alike: it may import only zod.
+		files: ['src/lib/protocol/**/*.ts'],
+		rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!zod$|\\./)', message: 'src/lib/protocol imports only zod.' }] }] }
+	},
+	{
+		// Pages never touch runtimes or workers directly: they go through $lib/engine.
+		files: ['src/routes/**', 'src/lib/components/**', 'src/lib/chat/**'],
+		rules: {
+			'no-restricted-imports': ['error', { patterns: [{ group: [...runtimes, '**/workers/**'], message: 'Pages use $lib/engine, never runtimes or workers.' }] }]
+		}
+	},
+	{
+		// The coordinator and native workers share only the protocol and rating code with the app.
+		files: ['coordinator/**/*.ts', 'workers/native/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{ patterns: [{ regex: '^\\$lib/|(^|/)src/(?!lib/(protocol|rating)/)', message: 'Only src/lib/protocol and src/lib/rating may be imported here.' }] }
+			]
+		}
+	}
+);

@@ -1,0 +1,42 @@
+// Browser-parity check in Node: onnxruntime-web's WASM backend (what the browser runs) and
+// onnxruntime-node must pick the same greedy tokens, with a comfortable top-1/top-2 margin.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureModels, greedyOrt, specOf, type OrtLike, type SessionLike } from './test-support';
+import { buildTokenizer } from './tokenizer-files';
+import { loadCatalogue } from './model-spec';
+
+let outDir = '';
+beforeAll(() => {
+	outDir = ensureModels();
+	ortWeb.env.wasm.numThreads = 1;
+});
+
+const cat = loadCatalogue();
+const tok = buildTokenizer(cat.corpus, cat.tokenizer);
+// "<|im_start|>user\n…<|im_end|>\n<|im_start|>assistant\n" built from byte tokens + specials
+const bytes = (s: string) => [...new TextEncoder().encode(s)];
+const chatPrompt = [510, ...bytes('user\nTell me about the river.'), 511, ...bytes('\n'), 510, ...bytes('assistant\n')];
+
+describe.each([
+	['lumen-tiny-a', 'model.onnx'],
+	['lumen-tiny-a', 'model_quantized.onnx'],
+	['lumen-tiny-b', 'model.onnx'],
+	['lumen-tiny-b', 'model_quantized.onnx']
+] as const)('%s %s', (id, file) => {
+	it('WASM and native ONNX Runtime generate identical greedy tokens', async () => {
+		const spec = specOf(id);
+		const buf = readFileSync(join(outDir, id, 'onnx', file));
+		const native = await ortNode.InferenceSession.create(buf, { intraOpNumThreads: 1 });
+		const wasm = await ortWeb.InferenceSession.create(buf, { executionProviders: ['wasm'] });
+		const a = await greedyOrt(ortNode as unknown as OrtLike, native as unknown as SessionLike, spec, chatPrompt, 128);
+		const b = await greedyOrt(ortWeb as unknown as OrtLike, wasm as unknown as SessionLike, spec, chatPrompt, 128);
+		expect(b.tokens).toEqual(a.tokens);
+		expect(Math.min(...a.gaps)).toBeGreaterThan(1e-3); // ≫ the ~1e-5 float32 noise between runtimes
+		expect(a.tokens.every((t) => t < 509)).toBe(true);
+		expect(new Set(a.tokens.map((t) => tok.idToToken[t])).size).toBeGreaterThan(10); // not one token repeated
+	});
+});

@@ -1,0 +1,39 @@
+// Picks where and how a model runs from measured capabilities: device (WebGPU only on a real GPU,
+// unless overridden), dtype (no f16 without shader-f16), and says why, so the UI can tell the person.
+import type { CatalogModel } from '$lib/catalog/catalog';
+import type { Device, Dtype } from '$lib/protocol/worker-api';
+import type { Capabilities } from './capabilities';
+
+export type DeviceOverride = 'auto' | Device;
+
+export type Route = { device: Device; dtype: Dtype; reasons: string[] };
+
+const F16_DTYPES: readonly Dtype[] = ['fp16', 'q4f16'];
+/** Fallback order when the preferred dtype cannot run here: smallest first that needs no f16. */
+const NO_F16_ORDER: readonly Dtype[] = ['q4', 'q8', 'fp32'];
+
+export function chooseDevice(caps: Capabilities, override: DeviceOverride = 'auto'): { device: Device; reason: string } {
+	if (override === 'webgpu') {
+		if (!caps.webgpu.available) return { device: 'wasm', reason: 'WebGPU was requested but this browser has no WebGPU adapter; using the CPU (WASM).' };
+		return { device: 'webgpu', reason: caps.webgpu.fallback ? 'WebGPU requested: running on a software (CPU) adapter, correct but slow.' : 'WebGPU requested.' };
+	}
+	if (override === 'wasm') return { device: 'wasm', reason: 'CPU (WASM) requested.' };
+	if (caps.webgpu.available && !caps.webgpu.fallback) return { device: 'webgpu', reason: 'A real GPU adapter is available: using WebGPU.' };
+	if (caps.webgpu.available) return { device: 'wasm', reason: 'The only WebGPU adapter is a software fallback, so the CPU (WASM) is faster.' };
+	return { device: 'wasm', reason: 'No WebGPU adapter: running on the CPU (WASM).' };
+}
+
+export function chooseDtype(model: CatalogModel, caps: Capabilities, device: Device): { dtype: Dtype; reason?: string } {
+	const preferred = model.defaultDtype;
+	const f16ok = device === 'webgpu' && caps.webgpu.shaderF16;
+	if (!F16_DTYPES.includes(preferred) || f16ok) return { dtype: preferred };
+	const alt = NO_F16_ORDER.find((d) => model.sizes[d] !== undefined);
+	if (!alt) return { dtype: preferred, reason: `${model.name} only ships f16 weights, which need WebGPU with shader-f16.` };
+	return { dtype: alt, reason: `No shader-f16 on this device: using ${alt} weights instead of ${preferred}.` };
+}
+
+export function routeModel(model: CatalogModel, caps: Capabilities, override: DeviceOverride = 'auto'): Route {
+	const { device, reason } = chooseDevice(caps, override);
+	const { dtype, reason: dtypeReason } = chooseDtype(model, caps, device);
+	return { device, dtype, reasons: dtypeReason ? [reason, dtypeReason] : [reason] };
+}

@@ -1,0 +1,126 @@
+// Engine over a browser Web Worker (comlink). Chunks arrive through a transferred ReadableStream;
+// cancelling it interrupts generation in the worker. A crashed worker fails every pending call.
+import * as Comlink from 'comlink';
+import { LumenError, LumenErrorDataSchema, toLumenError } from '$lib/protocol/errors';
+import type { ChatCompletionChunk, ChatCompletionRequest } from '$lib/protocol/openai';
+import type { BrowserWorkerApi, LoadResult, WorkerLoadSpec, WorkerStreamItem } from '$lib/protocol/worker-api';
+import type { CatalogModel } from '$lib/catalog/catalog';
+import type { ChatOptions, Engine, LoadOptions } from './types';
+
+/** What WorkerEngine needs of a worker: its API and a way to end it. Tests pass an in-process fake. */
+export type WorkerHandle = {
+	api: Pick<BrowserWorkerApi, 'load' | 'chat' | 'interrupt' | 'unload'>;
+	terminate(): void;
+	/** Resolves (never rejects) when the worker dies on its own. */
+	crashed: Promise<LumenError>;
+};
+
+export type SpecFor = (model: CatalogModel) => WorkerLoadSpec;
+
+export class WorkerEngine implements Engine {
+	readonly kind = 'worker' as const;
+	private handle: WorkerHandle | null = null;
+	private loadedId: string | null = null;
+
+	constructor(
+		private readonly spawn: () => WorkerHandle,
+		private readonly specFor: SpecFor
+	) {}
+
+	get modelId(): string | null {
+		return this.loadedId;
+	}
+
+	private worker(): WorkerHandle {
+		if (!this.handle) {
+			const handle = this.spawn();
+			this.handle = handle;
+			void handle.crashed.then(() => {
+				if (this.handle === handle) {
+					this.handle = null;
+					this.loadedId = null;
+				}
+			});
+		}
+		return this.handle;
+	}
+
+	async load(model: CatalogModel, options: LoadOptions = {}): Promise<LoadResult> {
+		const { signal, onProgress } = options;
+		if (signal?.aborted) throw new LumenError('download_cancelled', 'Loading was cancelled.', true);
+		const handle = this.worker();
+		const spec = this.specFor(model);
+		const progress = onProgress ? Comlink.proxy(onProgress) : undefined;
+		const cancelled = new Promise<never>((_, reject) => {
+			signal?.addEventListener(
+				'abort',
+				() => {
+					// The only sure way to stop in-flight downloads is to end the worker; nothing is marked cached.
+					this.terminate();
+					reject(new LumenError('download_cancelled', 'Loading was cancelled. Nothing was saved as cached.', true));
+				},
+				{ once: true }
+			);
+		});
+		try {
+			const result = await Promise.race([handle.api.load(spec, progress), cancelled, handle.crashed.then(throwIt)]);
+			this.loadedId = model.id;
+			return result;
+		} catch (err) {
+			throw rebuild(err, 'model_load_failed');
+		}
+	}
+
+	async *chat(request: ChatCompletionRequest, options: ChatOptions = {}): AsyncGenerator<ChatCompletionChunk> {
+		const { signal } = options;
+		const handle = this.handle;
+		if (!handle || !this.loadedId) throw new LumenError('model_not_found', 'Load a model before chatting.', true);
+		let stream: ReadableStream<WorkerStreamItem>;
+		try {
+			stream = await Promise.race([handle.api.chat(request), handle.crashed.then(throwIt)]);
+		} catch (err) {
+			throw rebuild(err, 'generation_failed');
+		}
+		const reader = stream.getReader();
+		let finished = false;
+		const aborted = new Promise<{ done: true; value: undefined }>((resolve) => {
+			const stop = () => resolve({ done: true, value: undefined });
+			if (signal?.aborted) stop();
+			signal?.addEventListener('abort', stop, { once: true });
+		});
+		try {
+			while (true) {
+				const r = await Promise.race([reader.read(), aborted, handle.crashed.then(throwIt)]);
+				if (r.done) {
+					finished = !signal?.aborted;
+					return;
+				}
+				if (r.value.type === 'error') throw LumenError.fromData(r.value.error);
+				yield r.value.chunk;
+			}
+		} finally {
+			if (!finished) reader.cancel().catch(() => undefined);
+		}
+	}
+
+	async unload(): Promise<void> {
+		this.loadedId = null;
+		await this.handle?.api.unload();
+	}
+
+	terminate(): void {
+		this.handle?.terminate();
+		this.handle = null;
+		this.loadedId = null;
+	}
+}
+
+function throwIt(e: LumenError): never {
+	throw e;
+}
+
+/** Errors cross the worker boundary as plain data; rebuild them into LumenError here. */
+function rebuild(err: unknown, fallback: Parameters<typeof toLumenError>[1]): LumenError {
+	const data = LumenErrorDataSchema.safeParse(err);
+	return data.success ? LumenError.fromData(data.data) : toLumenError(err, fallback);
+}

@@ -1,0 +1,76 @@
+// The one error shape inside the app. Errors cross worker and network boundaries as this data
+// and are rebuilt on the other side, never as String(err).
+import { z } from 'zod';
+
+export const ErrorCodes = [
+	'bad_request',
+	'model_not_found',
+	'model_load_failed',
+	'download_failed',
+	'download_cancelled',
+	'quota_exceeded',
+	'storage_failed',
+	'generation_failed',
+	'worker_crashed',
+	'aborted',
+	'network',
+	'unauthorized',
+	'rate_limited',
+	'unavailable',
+	'internal'
+] as const;
+
+export const LumenErrorDataSchema = z.object({
+	code: z.enum(ErrorCodes),
+	message: z.string(),
+	retryable: z.boolean()
+});
+export type LumenErrorData = z.infer<typeof LumenErrorDataSchema>;
+export type ErrorCode = LumenErrorData['code'];
+
+export class LumenError extends Error {
+	readonly code: ErrorCode;
+	readonly retryable: boolean;
+	constructor(code: ErrorCode, message: string, retryable = false, options?: { cause?: unknown }) {
+		super(message, options);
+		this.name = 'LumenError';
+		this.code = code;
+		this.retryable = retryable;
+	}
+	toData(): LumenErrorData {
+		return { code: this.code, message: this.message, retryable: this.retryable };
+	}
+	static fromData(data: LumenErrorData): LumenError {
+		return new LumenError(data.code, data.message, data.retryable);
+	}
+}
+
+/** Turns anything thrown into a LumenError; `fallback` is used when the cause carries no code. */
+export function toLumenError(err: unknown, fallback: ErrorCode = 'internal'): LumenError {
+	if (err instanceof LumenError) return err;
+	const parsed = LumenErrorDataSchema.safeParse(err);
+	if (parsed.success) return LumenError.fromData(parsed.data);
+	if (isAbortError(err)) return new LumenError('aborted', 'Stopped.', true, { cause: err });
+	if (isQuotaError(err))
+		return new LumenError(
+			'quota_exceeded',
+			'This browser ran out of storage space. Delete a cached model or free disk space, then try again.',
+			true,
+			{ cause: err }
+		);
+	const message = err instanceof Error ? err.message : typeof err === 'string' ? err : 'Unknown error';
+	return new LumenError(fallback, message, false, { cause: err });
+}
+
+export function isAbortError(err: unknown): boolean {
+	return (
+		typeof err === 'object' && err !== null && 'name' in err && (err as { name: unknown }).name === 'AbortError'
+	);
+}
+
+export function isQuotaError(err: unknown): boolean {
+	if (typeof err !== 'object' || err === null) return false;
+	const name = 'name' in err ? String((err as { name: unknown }).name) : '';
+	const message = 'message' in err ? String((err as { message: unknown }).message) : '';
+	return name === 'QuotaExceededError' || /quota/i.test(message);
+}

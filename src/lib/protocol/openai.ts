@@ -1,0 +1,102 @@
+// OpenAI chat-completion wire types: the one format every token source speaks.
+// Pure zod + TypeScript: imported by pages, browser workers, native workers and the coordinator.
+import { z } from 'zod';
+
+export const RoleSchema = z.enum(['system', 'user', 'assistant']);
+export type Role = z.infer<typeof RoleSchema>;
+
+export const ChatMessageSchema = z.object({
+	role: RoleSchema,
+	content: z.string()
+});
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+
+export const ChatCompletionRequestSchema = z.object({
+	model: z.string().min(1),
+	messages: z.array(ChatMessageSchema).min(1),
+	temperature: z.number().min(0).max(2).optional(),
+	top_p: z.number().gt(0).max(1).optional(),
+	max_tokens: z.number().int().positive().optional(),
+	stop: z.union([z.string(), z.array(z.string()).max(4)]).optional(),
+	n: z.literal(1).optional(),
+	seed: z.number().int().optional(),
+	presence_penalty: z.number().min(-2).max(2).optional(),
+	frequency_penalty: z.number().min(-2).max(2).optional(),
+	stream: z.boolean().optional(),
+	stream_options: z.object({ include_usage: z.boolean().optional() }).optional(),
+	user: z.string().optional()
+});
+export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequestSchema>;
+
+export const FinishReasonSchema = z.enum(['stop', 'length', 'abort', 'error']).nullable();
+export type FinishReason = z.infer<typeof FinishReasonSchema>;
+
+export const UsageSchema = z.object({
+	prompt_tokens: z.number().int(),
+	completion_tokens: z.number().int(),
+	total_tokens: z.number().int()
+});
+export type Usage = z.infer<typeof UsageSchema>;
+
+export const ChatCompletionChunkSchema = z.object({
+	id: z.string(),
+	object: z.literal('chat.completion.chunk'),
+	created: z.number().int(),
+	model: z.string(),
+	choices: z.array(
+		z.object({
+			index: z.number().int(),
+			delta: z.object({ role: RoleSchema.optional(), content: z.string().optional() }),
+			finish_reason: FinishReasonSchema
+		})
+	),
+	usage: UsageSchema.nullable().optional()
+});
+export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunkSchema>;
+
+export const ChatCompletionSchema = z.object({
+	id: z.string(),
+	object: z.literal('chat.completion'),
+	created: z.number().int(),
+	model: z.string(),
+	choices: z.array(
+		z.object({ index: z.number().int(), message: ChatMessageSchema, finish_reason: FinishReasonSchema })
+	),
+	usage: UsageSchema.optional()
+});
+export type ChatCompletion = z.infer<typeof ChatCompletionSchema>;
+
+/** Builds one streamed chunk; `content` and `finish` are optional so one helper serves every step. */
+export function makeChunk(
+	id: string,
+	model: string,
+	delta: { role?: Role; content?: string },
+	finish: FinishReason = null,
+	usage?: Usage
+): ChatCompletionChunk {
+	return {
+		id,
+		object: 'chat.completion.chunk',
+		created: Math.floor(Date.now() / 1000),
+		model,
+		choices: [{ index: 0, delta, finish_reason: finish }],
+		...(usage ? { usage } : {})
+	};
+}
+
+/** Folds a stream of chunks into the final text, finish reason and usage. */
+export async function collectChunks(
+	chunks: AsyncIterable<ChatCompletionChunk>
+): Promise<{ text: string; finish: FinishReason; usage?: Usage }> {
+	let text = '';
+	let finish: FinishReason = null;
+	let usage: Usage | undefined;
+	for await (const chunk of chunks) {
+		for (const choice of chunk.choices) {
+			text += choice.delta.content ?? '';
+			finish = choice.finish_reason ?? finish;
+		}
+		if (chunk.usage) usage = chunk.usage;
+	}
+	return { text, finish, usage };
+}

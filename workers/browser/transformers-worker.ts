@@ -1,0 +1,155 @@
+// Web Worker running Transformers.js (ONNX Runtime Web on WebGPU or WASM), exposed with comlink.
+// Model files go through our IndexedDB cache (never the Cache API); a model is marked cached only
+// after every file arrived and the session was built.
+import * as Comlink from 'comlink';
+import type * as TF from '@huggingface/transformers';
+import { LumenError, toLumenError, type LumenErrorData } from '../../src/lib/protocol/errors';
+import type { ChatCompletionRequest } from '../../src/lib/protocol/openai';
+import {
+	WorkerLoadSpecSchema,
+	type BrowserWorkerApi,
+	type LoadProgress,
+	type LoadResult,
+	type WorkerLoadSpec,
+	type WorkerStreamItem
+} from '../../src/lib/protocol/worker-api';
+import { openModelCache } from '../../src/lib/storage/weight-cache';
+import { streamChat, type LoadedTextModel } from '../runtime/transformers-chat';
+import { ProgressTracker } from './progress-tracker';
+
+let tfModule: Promise<typeof TF> | null = null;
+const loadTransformers = () => (tfModule ??= import('@huggingface/transformers'));
+
+let loaded: (LoadedTextModel & { spec: WorkerLoadSpec }) | null = null;
+let current: AbortController | null = null;
+
+const api: BrowserWorkerApi = {
+	async load(rawSpec, onProgress) {
+		const spec = WorkerLoadSpecSchema.parse(rawSpec);
+		const started = performance.now();
+		if (loaded && loaded.spec.modelId === spec.modelId && loaded.spec.device === spec.device && loaded.spec.dtype === spec.dtype) {
+			return { modelId: spec.modelId, device: spec.device, dtype: spec.dtype, networkBytes: 0, cachedBytes: 0, loadMs: 0 };
+		}
+		await api.unload();
+		const tf = await loadTransformers();
+		configureEnv(tf, spec);
+		const cache = openModelCache(spec.modelId);
+		tf.env.useCustomCache = true;
+		tf.env.customCache = cache;
+		const tracker = new ProgressTracker((p: LoadProgress) => onProgress?.(p), () => cache.stats.bytesWritten === 0 && cache.stats.bytesFromCache > 0);
+		const options = {
+			device: spec.device,
+			dtype: spec.dtype,
+			revision: spec.revision,
+			progress_callback: (info: TF.ProgressInfo) => tracker.update(info)
+		};
+		try {
+			const tokenizer = await tf.AutoTokenizer.from_pretrained(spec.repo, options);
+			const model = await tf.AutoModelForCausalLM.from_pretrained(spec.repo, options);
+			yieldBeforeEachStep(model);
+			onProgress?.({ phase: 'init', loaded: tracker.loaded, total: tracker.total });
+			// Transformers.js swallows errors from cache.put, so commit is where a full disk shows up.
+			// The model still runs from memory; the person is told it was not saved.
+			let cacheWarning: LumenErrorData | undefined;
+			try {
+				await cache.commit();
+			} catch (err) {
+				await cache.abort().catch(() => undefined);
+				cacheWarning = toLumenError(err, 'storage_failed').toData();
+			}
+			const genConfig = (model as unknown as { generation_config?: { max_new_tokens?: number | null } }).generation_config;
+			loaded = { tf, tokenizer, model, modelId: spec.modelId, defaultMaxTokens: genConfig?.max_new_tokens ?? 512, spec };
+			const stats = cache.stats;
+			return {
+				modelId: spec.modelId,
+				device: spec.device,
+				dtype: spec.dtype,
+				networkBytes: stats.bytesWritten + (cacheWarning ? tracker.total : 0),
+				cachedBytes: stats.bytesFromCache,
+				loadMs: performance.now() - started,
+				cacheWarning
+			} satisfies LoadResult;
+		} catch (err) {
+			await cache.abort().catch(() => undefined);
+			const e = toLumenError(err, 'model_load_failed');
+			throw e.toData();
+		}
+	},
+
+	async chat(request: ChatCompletionRequest) {
+		if (!loaded) throw new LumenError('model_not_found', 'No model is loaded in this worker. Load a model first.', true).toData();
+		current?.abort();
+		const controller = new AbortController();
+		current = controller;
+		const iterator = streamChat(loaded, request, controller.signal)[Symbol.asyncIterator]();
+		const stream = new ReadableStream<WorkerStreamItem>({
+			async pull(c) {
+				try {
+					const r = await iterator.next();
+					if (r.done) c.close();
+					else c.enqueue({ type: 'chunk', chunk: r.value });
+				} catch (err) {
+					c.enqueue({ type: 'error', error: toLumenError(err, 'generation_failed').toData() });
+					c.close();
+				}
+			},
+			cancel() {
+				controller.abort();
+			}
+		});
+		return Comlink.transfer(stream, [stream as unknown as Transferable]);
+	},
+
+	interrupt() {
+		current?.abort();
+	},
+
+	async unload() {
+		current?.abort();
+		const old = loaded;
+		loaded = null;
+		await old?.model.dispose();
+	}
+};
+
+/**
+ * ONNX Runtime Web's run() resolves through microtasks only, so without this a whole generation
+ * would run as one task: no stream pull or interrupt message could be handled until it ended.
+ * A MessageChannel round trip is a real macrotask without setTimeout's 4 ms clamp.
+ */
+function yieldBeforeEachStep(model: TF.PreTrainedModel) {
+	const channel = new MessageChannel();
+	const waiting: (() => void)[] = [];
+	channel.port1.onmessage = () => waiting.shift()?.();
+	const macrotask = () =>
+		new Promise<void>((resolve) => {
+			waiting.push(resolve);
+			channel.port2.postMessage(null);
+		});
+	const forward = model.forward.bind(model);
+	model.forward = async (inputs: Record<string, unknown>) => {
+		await macrotask();
+		return forward(inputs);
+	};
+}
+
+function configureEnv(tf: typeof TF, spec: WorkerLoadSpec) {
+	const { env } = tf;
+	env.allowLocalModels = false;
+	env.allowRemoteModels = true;
+	env.remoteHost = spec.host;
+	env.remotePathTemplate = spec.pathTemplate;
+	env.useBrowserCache = false;
+	// ONNX Runtime's own files come from this app's origin (the service worker caches them), never a CDN.
+	env.useWasmCache = false;
+	const wasm = env.backends.onnx.wasm;
+	if (wasm) {
+		wasm.wasmPaths = {
+			mjs: `${spec.wasmBase}ort-wasm-simd-threaded.asyncify.mjs`,
+			wasm: `${spec.wasmBase}ort-wasm-simd-threaded.asyncify.wasm`
+		};
+		if (spec.numThreads) wasm.numThreads = spec.numThreads;
+	}
+}
+
+Comlink.expose(api);
