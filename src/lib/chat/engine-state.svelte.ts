@@ -26,11 +26,12 @@ export class EngineState {
 	private loadController: AbortController | null = null;
 	private loadedKey: string | null = null;
 
-	constructor(override: DeviceOverride = 'auto') {
+	/** `threads`: ONNX Runtime WASM threads (default: its own choice when cross-origin isolated, else 1). */
+	constructor(override: DeviceOverride = 'auto', threads?: number) {
 		this.override = override;
 		this.engine = new WorkerEngine(spawnTransformersWorker, (model) => {
 			if (!this.route) throw new Error('capabilities not detected yet');
-			return loadSpec(model, routeModel(model, this.caps!, this.override), this.caps?.crossOriginIsolated ? undefined : 1);
+			return loadSpec(model, routeModel(model, this.caps!, this.override), threads ?? (this.caps?.crossOriginIsolated ? undefined : 1));
 		});
 	}
 
