@@ -5,6 +5,14 @@ import DOMPurify from 'dompurify';
 
 const marked = new Marked({ gfm: true, breaks: true, async: false });
 
+// Links from a model open in a new tab and cannot reach back into this page.
+DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+	if (node.tagName === 'A' && node.hasAttribute('href')) {
+		node.setAttribute('target', '_blank');
+		node.setAttribute('rel', 'noopener noreferrer nofollow');
+	}
+});
+
 export function renderMarkdown(text: string): string {
 	const html = marked.parse(text) as string;
 	return DOMPurify.sanitize(html, {
