@@ -144,10 +144,9 @@ function configureEnv(tf: typeof TF, spec: WorkerLoadSpec) {
 	env.useWasmCache = false;
 	const wasm = env.backends.onnx.wasm;
 	if (wasm) {
-		wasm.wasmPaths = {
-			mjs: `${spec.wasmBase}ort-wasm-simd-threaded.asyncify.mjs`,
-			wasm: `${spec.wasmBase}ort-wasm-simd-threaded.asyncify.wasm`
-		};
+		// The asyncify build is what WebGPU needs; the plain build is faster on the CPU alone.
+		const flavour = spec.device === 'webgpu' ? 'ort-wasm-simd-threaded.asyncify' : 'ort-wasm-simd-threaded';
+		wasm.wasmPaths = { mjs: `${spec.wasmBase}${flavour}.mjs`, wasm: `${spec.wasmBase}${flavour}.wasm` };
 		if (spec.numThreads) wasm.numThreads = spec.numThreads;
 	}
 }
