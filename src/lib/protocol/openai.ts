@@ -100,3 +100,44 @@ export async function collectChunks(
 	}
 	return { text, finish, usage };
 }
+
+export const CompletionRequestSchema = z.object({
+	model: z.string().min(1),
+	prompt: z.union([z.string(), z.array(z.string()).length(1)]),
+	temperature: ChatCompletionRequestSchema.shape.temperature,
+	top_p: ChatCompletionRequestSchema.shape.top_p,
+	max_tokens: ChatCompletionRequestSchema.shape.max_tokens,
+	stop: ChatCompletionRequestSchema.shape.stop,
+	n: z.literal(1).optional(),
+	seed: z.number().int().optional(),
+	presence_penalty: ChatCompletionRequestSchema.shape.presence_penalty,
+	frequency_penalty: ChatCompletionRequestSchema.shape.frequency_penalty,
+	stream: z.boolean().optional(),
+	stream_options: ChatCompletionRequestSchema.shape.stream_options,
+	user: z.string().optional()
+});
+export type CompletionRequest = z.infer<typeof CompletionRequestSchema>;
+
+export const CompletionChunkSchema = z.object({
+	id: z.string(),
+	object: z.literal('text_completion'),
+	created: z.number().int(),
+	model: z.string(),
+	choices: z.array(z.object({ index: z.number().int(), text: z.string(), finish_reason: FinishReasonSchema })),
+	usage: UsageSchema.nullable().optional()
+});
+export type CompletionChunk = z.infer<typeof CompletionChunkSchema>;
+
+export const EmbeddingRequestSchema = z.object({
+	model: z.string().min(1),
+	input: z.union([z.string(), z.array(z.string()).min(1)]),
+	encoding_format: z.enum(['float', 'base64']).optional(),
+	user: z.string().optional()
+});
+export type EmbeddingRequest = z.infer<typeof EmbeddingRequestSchema>;
+
+export const ModelListSchema = z.object({
+	object: z.literal('list'),
+	data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.number().int(), owned_by: z.string() }))
+});
+export type ModelList = z.infer<typeof ModelListSchema>;
