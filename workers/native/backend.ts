@@ -1,0 +1,41 @@
+// The contract every native-worker backend implements: OpenAI chunks in, OpenAI chunks out.
+// Backend-specific types (Transformers.js tensors, an upstream's quirks) never leave an adapter.
+import { z } from 'zod';
+import type { WorkerModel } from '../../src/lib/protocol/coordinator';
+import type {
+	ChatCompletionChunk,
+	ChatCompletionRequest,
+	CompletionChunk,
+	CompletionRequest,
+	EmbeddingRequest
+} from '../../src/lib/protocol/openai';
+
+export const BackendKinds = ['onnx', 'openai'] as const;
+export type BackendKind = (typeof BackendKinds)[number];
+
+export const EmbeddingResponseSchema = z.object({
+	object: z.literal('list'),
+	data: z.array(z.object({ object: z.literal('embedding'), index: z.number().int(), embedding: z.union([z.array(z.number()), z.string()]) })),
+	model: z.string(),
+	usage: z.object({ prompt_tokens: z.number().int(), total_tokens: z.number().int() })
+});
+export type EmbeddingResponse = z.infer<typeof EmbeddingResponseSchema>;
+
+export interface Backend {
+	readonly kind: BackendKind;
+	/** What the worker registers and lists on /v1/models. */
+	readonly models: WorkerModel[];
+	/** Relative throughput reported to the coordinator (tokens/s where measured). */
+	readonly speed: number;
+	/** A sensible max_concurrency when the operator names none. */
+	readonly defaultConcurrency: number;
+	/**
+	 * Streams a chat answer. The last chunk carries finish_reason; usage may ride on it or on a
+	 * later chunk with no choices (the HTTP layer reshapes both to what the client asked for).
+	 */
+	chat(request: ChatCompletionRequest, signal: AbortSignal): AsyncIterable<ChatCompletionChunk>;
+	complete(request: CompletionRequest, signal: AbortSignal): AsyncIterable<CompletionChunk>;
+	/** Absent when the backend offers no embeddings. */
+	embed?(request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResponse>;
+	close(): Promise<void>;
+}

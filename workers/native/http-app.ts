@@ -1,0 +1,141 @@
+// The worker's OpenAI-compatible HTTP API (Hono): validates input with the protocol schemas, admits
+// generations through the FIFO queue, streams SSE, and aborts the backend when the client goes away.
+import { Hono, type Context } from 'hono';
+import type { z } from 'zod';
+import { LumenError, toLumenError } from '../../src/lib/protocol/errors';
+import { statusOf, toOpenAIError } from '../../src/lib/protocol/openai-errors';
+import {
+	ChatCompletionRequestSchema,
+	CompletionRequestSchema,
+	EmbeddingRequestSchema,
+	type ModelList
+} from '../../src/lib/protocol/openai';
+import type { WorkerCapability } from '../../src/lib/protocol/coordinator';
+import type { Backend } from './backend';
+import { foldChat, foldCompletion } from './openai-shapes';
+import type { RequestQueue } from './request-queue';
+import { streamResponse, type Generation } from './sse-response';
+
+export type WorkerAppOptions = {
+	backend: Backend;
+	queue: RequestQueue;
+	/** True once shutdown began: new work is refused with a retryable 503. */
+	isDraining: () => boolean;
+	log?: (line: string) => void;
+};
+
+export function createWorkerApp({ backend, queue, isDraining, log = () => undefined }: WorkerAppOptions): Hono {
+	const app = new Hono();
+	const created = Math.floor(Date.now() / 1000);
+
+	app.get('/health', (c) =>
+		c.json({
+			status: isDraining() ? 'draining' : 'ok',
+			backend: backend.kind,
+			models: backend.models.map((m) => m.id),
+			queue_length: queue.length,
+			running: queue.running,
+			waiting: queue.waiting,
+			max_concurrency: queue.maxConcurrency
+		})
+	);
+
+	app.get('/v1/models', (c) =>
+		c.json({
+			object: 'list',
+			data: backend.models.map((m) => ({ id: m.id, object: 'model', created, owned_by: `lumen-${backend.kind}` }))
+		} satisfies ModelList)
+	);
+
+	const admit = async <T>(c: Context, modelId: string, capability: WorkerCapability, work: (signal: AbortSignal) => Promise<T>) => {
+		checkModel(backend, modelId, capability);
+		if (isDraining()) throw new LumenError('unavailable', 'This worker is shutting down. Try again; another worker will answer.', true);
+		const clientSignal = c.req.raw.signal;
+		const release = await queue.acquire(clientSignal);
+		return work(clientSignal).finally(release);
+	};
+
+	app.post('/v1/chat/completions', async (c) => {
+		const request = await parseBody(c, ChatCompletionRequestSchema);
+		const run: Generation<'chat'> = { kind: 'chat', start: (signal) => backend.chat(request, signal) };
+		if (request.stream) return startStream(c, request.model, 'chat', run, request.stream_options?.include_usage ?? false);
+		return admit(c, request.model, 'chat', async (signal) => c.json(await foldChat(backend.chat(request, signal))));
+	});
+
+	app.post('/v1/completions', async (c) => {
+		const request = await parseBody(c, CompletionRequestSchema);
+		const run: Generation<'completion'> = { kind: 'completion', start: (signal) => backend.complete(request, signal) };
+		if (request.stream) return startStream(c, request.model, 'completions', run, request.stream_options?.include_usage ?? false);
+		return admit(c, request.model, 'completions', async (signal) => c.json(await foldCompletion(backend.complete(request, signal))));
+	});
+
+	app.post('/v1/embeddings', async (c) => {
+		const request = await parseBody(c, EmbeddingRequestSchema);
+		const embed = backend.embed?.bind(backend);
+		if (!embed) throw new LumenError('bad_request', `This worker's ${backend.kind} backend offers no embeddings.`);
+		return admit(c, request.model, 'embeddings', async (signal) => c.json(await embed(request, signal)));
+	});
+
+	/** Streams hold their queue slot until the backend really stopped, not merely until the client left. */
+	async function startStream<K extends 'chat' | 'completion'>(
+		c: Context,
+		modelId: string,
+		capability: WorkerCapability,
+		run: Generation<K>,
+		includeUsage: boolean
+	): Promise<Response> {
+		checkModel(backend, modelId, capability);
+		if (isDraining()) throw new LumenError('unavailable', 'This worker is shutting down. Try again; another worker will answer.', true);
+		const release = await queue.acquire(c.req.raw.signal);
+		return streamResponse(run, c.req.raw.signal, includeUsage, release);
+	}
+
+	app.notFound((c) =>
+		c.json({ error: { message: `No route ${c.req.method} ${c.req.path} on this worker.`, type: 'invalid_request_error', param: null, code: 'not_found' } }, 404)
+	);
+
+	app.onError((err, c) => {
+		const e = toLumenError(err);
+		if (e.code === 'aborted') return c.body(null, 499 as 200);
+		const status = statusOf(e.code);
+		if (status >= 500) log(`error ${c.req.method} ${c.req.path}: ${e.code}: ${e.message}`);
+		// Errors we did not raise on purpose may carry internals: keep their 5xx message generic.
+		const safe = err instanceof LumenError || status < 500 ? e : new LumenError(e.code, 'The worker failed to answer. Try again.', e.retryable);
+		return c.json(toOpenAIError(safe, (err as { param?: string }).param), status as 500);
+	});
+
+	return app;
+}
+
+function checkModel(backend: Backend, modelId: string, capability: WorkerCapability): void {
+	const model = backend.models.find((m) => m.id === modelId);
+	if (!model)
+		throw new LumenError('model_not_found', `Model "${modelId}" is not served here. This worker serves: ${backend.models.map((m) => m.id).join(', ')}.`);
+	if (!model.capabilities.includes(capability))
+		throw new LumenError('bad_request', `Model "${modelId}" does not offer ${capability} on this worker.`);
+}
+
+class BodyError extends LumenError {
+	constructor(
+		message: string,
+		readonly param?: string
+	) {
+		super('bad_request', message);
+	}
+}
+
+async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+	let body: unknown;
+	try {
+		body = await c.req.json();
+	} catch {
+		throw new BodyError('The request body is not valid JSON.');
+	}
+	const parsed = schema.safeParse(body);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		const param = issue.path.join('.');
+		throw new BodyError(`Invalid request${param ? ` at "${param}"` : ''}: ${issue.message}`, param || undefined);
+	}
+	return parsed.data;
+}

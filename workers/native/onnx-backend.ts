@@ -1,0 +1,117 @@
+// The onnx backend: Transformers.js on onnxruntime-node (CPU, or CUDA where present) running one
+// causal LM that is a local test model (static/models/<id>), a local model folder, or a Hugging Face hub id.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LumenError, toLumenError } from '../../src/lib/protocol/errors';
+import type { ChatCompletionRequest } from '../../src/lib/protocol/openai';
+import { streamChat, type LoadedTextModel } from '../runtime/transformers-chat';
+import { streamCompletion } from '../runtime/transformers-complete';
+import type { Backend } from './backend';
+
+export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../static/models/', import.meta.url));
+
+export const OnnxDevices = ['cpu', 'cuda'] as const;
+export type OnnxDevice = (typeof OnnxDevices)[number];
+export const OnnxDtypes = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
+export type OnnxDtype = (typeof OnnxDtypes)[number];
+
+export type OnnxBackendOptions = {
+	/** Catalog id of a local test model, a folder holding config.json, or a hub id. */
+	model: string;
+	device?: OnnxDevice;
+	dtype?: OnnxDtype;
+	/** ONNX Runtime intra-op threads; default lets ONNX Runtime choose. */
+	threads?: number;
+	modelsDir?: string;
+	/** Skip the warm-up that measures tokens/s and use this speed instead. */
+	speed?: number;
+	log?: (line: string) => void;
+};
+
+export type ModelSource = { kind: 'local'; root: string; id: string; name: string } | { kind: 'hub'; id: string; name: string };
+
+/** Where a model argument points: a folder, a catalog id under modelsDir, or (otherwise) the hub. */
+export function resolveModelSource(model: string, modelsDir = DEFAULT_MODELS_DIR): ModelSource {
+	const asDir = resolve(model);
+	if (existsSync(resolve(asDir, 'config.json'))) return { kind: 'local', root: dirname(asDir) + '/', id: basename(asDir), name: basename(asDir) };
+	if (/^[\w.-]+$/.test(model) && existsSync(resolve(modelsDir, model, 'config.json')))
+		return { kind: 'local', root: resolve(modelsDir) + '/', id: model, name: model };
+	return { kind: 'hub', id: model, name: model };
+}
+
+export async function loadOnnxBackend(options: OnnxBackendOptions): Promise<Backend> {
+	const log = options.log ?? (() => undefined);
+	const source = resolveModelSource(options.model, options.modelsDir);
+	const tf = await import('@huggingface/transformers');
+	if (source.kind === 'local') {
+		tf.env.allowLocalModels = true;
+		tf.env.allowRemoteModels = false;
+		tf.env.localModelPath = source.root;
+	} else {
+		tf.env.allowLocalModels = false;
+		tf.env.allowRemoteModels = true;
+	}
+	const device = options.device ?? 'cpu';
+	const sessionOptions = options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {};
+	let loaded: LoadedTextModel;
+	try {
+		const tokenizer = await tf.AutoTokenizer.from_pretrained(source.id);
+		const model = await tf.AutoModelForCausalLM.from_pretrained(source.id, {
+			dtype: options.dtype ?? 'fp32',
+			device,
+			session_options: sessionOptions
+		});
+		const genConfig = (model as unknown as { generation_config?: { max_new_tokens?: number | null } }).generation_config;
+		loaded = { tf, tokenizer, model, modelId: source.name, defaultMaxTokens: genConfig?.max_new_tokens ?? 512 };
+	} catch (err) {
+		const where = source.kind === 'local' ? `${source.root}${source.id}` : `the Hugging Face hub (${source.id})`;
+		const e = toLumenError(err, 'model_load_failed');
+		throw new LumenError('model_load_failed', `Could not load ${options.model} from ${where} on ${device}: ${e.message}`, false, { cause: err });
+	}
+	const contextLength = readContextLength(source, loaded);
+	const speed = options.speed ?? (await measureSpeed(loaded));
+	log(`onnx: ${source.name} on ${device} (${options.dtype ?? 'fp32'}), ~${speed.toFixed(0)} tokens/s`);
+
+	return {
+		kind: 'onnx',
+		models: [{ id: source.name, context_length: contextLength, capabilities: ['chat', 'completions'] }],
+		speed,
+		defaultConcurrency: 1,
+		chat(request: ChatCompletionRequest, signal: AbortSignal) {
+			// streamChat takes no seed; seeding the shared sampler right before it starts is enough while
+			// one generation runs at a time (the default concurrency).
+			if (request.seed !== undefined) tf.random.seed(request.seed);
+			return streamChat(loaded, request, signal);
+		},
+		complete: (request, signal) => streamCompletion(loaded, request, signal),
+		close: async () => {
+			await loaded.model.dispose();
+		}
+	};
+}
+
+function readContextLength(source: ModelSource, loaded: LoadedTextModel): number | undefined {
+	const fromModel = (loaded.model as unknown as { config?: { max_position_embeddings?: number } }).config?.max_position_embeddings;
+	if (fromModel) return fromModel;
+	if (source.kind !== 'local') return undefined;
+	const config = JSON.parse(readFileSync(resolve(source.root, source.id, 'config.json'), 'utf8')) as { max_position_embeddings?: number };
+	return config.max_position_embeddings;
+}
+
+/** A short greedy run: warms the session up and gives the coordinator a real tokens/s to weigh by. */
+async function measureSpeed(loaded: LoadedTextModel): Promise<number> {
+	const tokens = 16;
+	const request = { model: loaded.modelId, prompt: 'Hello', max_tokens: tokens, temperature: 0 };
+	await drain(streamCompletion(loaded, { ...request, max_tokens: 2 }));
+	const t0 = performance.now();
+	const generated = await drain(streamCompletion(loaded, request));
+	const seconds = (performance.now() - t0) / 1000;
+	return Math.max(1, generated / Math.max(seconds, 1e-3));
+}
+
+async function drain(chunks: AsyncIterable<{ usage?: { completion_tokens: number } | null }>): Promise<number> {
+	let generated = 0;
+	for await (const c of chunks) if (c.usage) generated = c.usage.completion_tokens;
+	return generated;
+}
