@@ -120,7 +120,8 @@ async function discoverModels(list: () => Promise<Response>, options: OpenAIBack
 			return parsed.data.data.map((m) => ({
 				id: m.id,
 				context_length: m.max_model_len ?? m.context_length ?? undefined,
-				capabilities: ['chat', 'completions']
+				// Forwarded as is: if the upstream cannot embed this model, its own error reaches the client.
+				capabilities: ['chat', 'completions', 'embeddings']
 			}));
 		} catch (err) {
 			const e = err instanceof LumenError ? err : new LumenError('network', String(err), true);
