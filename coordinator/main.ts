@@ -1,21 +1,31 @@
-// Entry point: reads config from the environment, serves the web app, shuts down gracefully.
-import { serve } from '@hono/node-server';
-import { resolve } from 'node:path';
-import { webApp } from './web-app';
+// Entry point (`npm run serve`): config from env (+ LUMEN_CONFIG file) → startCoordinator →
+// graceful shutdown. The first stdout line names the URL; scripts and e2e tests parse it.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadConfig } from './config';
+import { startCoordinator } from './server';
 
-const port = Number(process.env.PORT ?? 8000);
-const host = process.env.HOST ?? '127.0.0.1';
-const dir = resolve(process.env.LUMEN_WEB_DIR ?? 'build');
+const config = loadConfig();
+// The built app is served by default when it exists, so `npm start` is one process for everything.
+const webDir = config.web_app_dir ?? (existsSync(join('build', 'index.html')) ? 'build' : undefined);
+const coordinator = await startCoordinator({ ...config, web_app_dir: webDir && resolve(webDir) });
 
-const app = webApp(dir, { logRequests: process.env.LUMEN_LOG_REQUESTS === '1' });
-const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
-	console.log(`Lumen Chat is serving ${dir} on http://${host === '0.0.0.0' ? 'localhost' : host}:${info.port}`);
-});
+console.log(
+	`Lumen Chat coordinator on ${coordinator.url} (OpenAI API at /v1, ${webDir ? `web app from ${webDir}` : 'no web app'})`
+);
+if (!config.worker_secret) console.log('No LUMEN_WORKER_SECRET set: any process that can reach this port may register as a worker.');
 
-function shutdown(signal: string) {
-	console.log(`${signal}: closing`);
-	server.close(() => process.exit(0));
-	setTimeout(() => process.exit(0), 3000).unref();
+let stopping = false;
+async function shutdown(signal: string) {
+	if (stopping) return process.exit(1); // a second signal means "now"
+	stopping = true;
+	console.log(`${signal}: closing (running streams get 5 s)`);
+	setTimeout(() => {
+		console.error('Shutdown took longer than 10 s; exiting.');
+		process.exit(1);
+	}, 10_000).unref();
+	await coordinator.close({ graceMs: 5_000 });
+	process.exit(0);
 }
-process.on('SIGINT', () => shutdown('SIGINT'));
-process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,73 @@
+// Builds the coordinator's Hono app: CORS, client identity, request logging, auth and rate limits
+// around the OpenAI and worker routes, one error handler answering OpenAI-shaped errors, and the
+// built web app (when configured) for every other GET.
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import type { CoordinatorConfig } from './config';
+import { ApiError, toApiError } from './errors';
+import { identify, rateLimit, requireApiKey } from './middleware';
+import type { Proxy } from './registry/proxy';
+import type { Registry } from './registry/registry';
+import { logRequests, type LogEnv } from './request-logging';
+import { openaiRoutes } from './routes/openai';
+import { workerRoutes } from './routes/workers';
+import type { RequestLog } from './storage/request-log';
+import { webApp } from './web-app';
+
+export type AppDeps = {
+	config: CoordinatorConfig;
+	registry: Registry;
+	proxy: Proxy;
+	requestLog: RequestLog;
+	clock?: () => number;
+	log?: (line: string) => void;
+};
+
+const notFound = () =>
+	new ApiError(404, 'invalid_request_error', 'not_found', 'No such endpoint. The API lives under /v1 (see GET /v1/models).');
+
+function errorResponse(e: ApiError): Response {
+	return new Response(JSON.stringify(e.body()), { status: e.status, headers: { 'Content-Type': 'application/json', ...e.headers } });
+}
+
+export function buildApp({ config, registry, proxy, requestLog, clock, log = console.log }: AppDeps) {
+	const app = new Hono<LogEnv>();
+	const api = cors({
+		origin: config.cors_origins.includes('*') ? '*' : config.cors_origins,
+		allowMethods: ['GET', 'POST', 'OPTIONS'],
+		exposeHeaders: ['Retry-After', 'X-Lumen-Worker'],
+		maxAge: 600
+	});
+
+	app.use('/v1/*', api, identify(config.api_keys), logRequests(requestLog));
+	app.use('/v1/*', requireApiKey(config.api_keys), rateLimit(config.rate_limit_per_minute, clock));
+	app.use('/workers', api, identify(config.api_keys));
+	app.use('/workers/*', identify(config.api_keys));
+
+	app.route('/', openaiRoutes({ registry, proxy, requestLog, bodyLimit: config.body_limit_bytes }));
+	app.route('/', workerRoutes(config, registry, log));
+	app.all('/v1/*', () => {
+		throw notFound();
+	});
+	app.all('/workers/*', () => {
+		throw notFound();
+	});
+
+	if (config.web_app_dir) {
+		// A separate app, so its COOP/COEP/CORP headers never land on API responses.
+		const web = webApp(config.web_app_dir, { logRequests: config.log_requests });
+		app.on(['GET', 'HEAD'], '*', (c) => web.fetch(c.req.raw, c.env));
+	}
+
+	app.notFound(() => errorResponse(notFound()));
+	app.onError((err, c) => {
+		const e = toApiError(err);
+		// Only our own failures are logged with a stack; a client's mistake is not news.
+		if (e.status >= 500 && !(err instanceof ApiError)) console.error(`${c.req.method} ${c.req.path}:`, err);
+		return errorResponse(e);
+	});
+
+	return app;
+}
+
+export type CoordinatorApp = ReturnType<typeof buildApp>;

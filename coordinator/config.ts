@@ -1,0 +1,109 @@
+// Coordinator configuration: one zod schema (defaults included) fed by an optional JSON file and
+// then the environment, so `startCoordinator` callers may pass a partial object and get the same defaults.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+export const DispatchPolicySchema = z.enum(['lottery', 'shortest_queue']);
+export type DispatchPolicy = z.infer<typeof DispatchPolicySchema>;
+
+export const UpstreamSchema = z.object({
+	/** OpenAI base URL, ending in `/v1` (the coordinator appends `/models`, `/chat/completions`, …). */
+	url: z.url().transform((u) => u.replace(/\/+$/, '')),
+	api_key: z.string().min(1).optional(),
+	name: z.string().min(1).optional()
+});
+export type Upstream = z.infer<typeof UpstreamSchema>;
+
+export const CoordinatorConfigSchema = z.object({
+	port: z.number().int().min(0).max(65535).default(8000),
+	host: z.string().min(1).default('127.0.0.1'),
+	/** Workers send it as `Authorization: Bearer …` to register; unset means anyone may register (local use only). */
+	worker_secret: z.string().min(1).optional(),
+	/** Client API keys for `/v1/*` and `GET /workers`; empty means the API is open. */
+	api_keys: z.array(z.string().min(1)).default([]),
+	/** `*` or exact origins; the browser app may live on another origin than the coordinator. */
+	cors_origins: z.array(z.string().min(1)).default(['*']),
+	body_limit_bytes: z.number().int().positive().default(1024 * 1024),
+	/** Requests per minute per API key (or client IP without a key) on `/v1/*`; 0 turns it off. */
+	rate_limit_per_minute: z.number().int().nonnegative().default(0),
+	heartbeat_interval_ms: z.number().int().positive().default(45_000),
+	heartbeat_expiry_ms: z.number().int().positive().default(90_000),
+	/** How long a worker that failed a request is skipped by dispatch. */
+	failure_cooldown_ms: z.number().int().nonnegative().default(10_000),
+	dispatch_policy: DispatchPolicySchema.default('shortest_queue'),
+	upstreams: z.array(UpstreamSchema).default([]),
+	upstream_discovery_interval_ms: z.number().int().positive().default(30_000),
+	/** Longest wait for a worker's response headers or between two body chunks. */
+	upstream_timeout_ms: z.number().int().positive().default(300_000),
+	database_path: z.string().min(1).default('./data/lumen.db'),
+	web_app_dir: z.string().min(1).optional(),
+	log_requests: z.boolean().default(false)
+});
+export type CoordinatorConfig = z.infer<typeof CoordinatorConfigSchema>;
+export type CoordinatorConfigInput = z.input<typeof CoordinatorConfigSchema>;
+
+/** A readable one-line summary of what is wrong, naming each bad key. */
+function describe(error: z.ZodError, source: string): string {
+	const problems = error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+	return `Invalid coordinator config (${source}): ${problems.join('; ')}`;
+}
+
+export function parseConfig(input: unknown, source = 'options'): CoordinatorConfig {
+	const result = CoordinatorConfigSchema.safeParse(input);
+	if (!result.success) throw new Error(describe(result.error, source));
+	if (result.data.heartbeat_expiry_ms <= result.data.heartbeat_interval_ms)
+		throw new Error(`Invalid coordinator config (${source}): heartbeat_expiry_ms must exceed heartbeat_interval_ms`);
+	return result.data;
+}
+
+type Env = Record<string, string | undefined>;
+
+const list = (v: string) =>
+	v
+		.split(',')
+		.map((s) => s.trim())
+		.filter(Boolean);
+
+/** Env names map to config keys; numbers and lists are converted here and validated by the schema. */
+const ENV: Record<string, [keyof CoordinatorConfig, (v: string) => unknown]> = {
+	PORT: ['port', Number],
+	HOST: ['host', String],
+	LUMEN_WORKER_SECRET: ['worker_secret', String],
+	LUMEN_API_KEYS: ['api_keys', list],
+	LUMEN_CORS_ORIGINS: ['cors_origins', list],
+	LUMEN_BODY_LIMIT_BYTES: ['body_limit_bytes', Number],
+	LUMEN_RATE_LIMIT_PER_MINUTE: ['rate_limit_per_minute', Number],
+	LUMEN_HEARTBEAT_INTERVAL_MS: ['heartbeat_interval_ms', Number],
+	LUMEN_HEARTBEAT_EXPIRY_MS: ['heartbeat_expiry_ms', Number],
+	LUMEN_DISPATCH_POLICY: ['dispatch_policy', String],
+	LUMEN_UPSTREAMS: ['upstreams', (v) => JSON.parse(v)],
+	LUMEN_DB: ['database_path', String],
+	LUMEN_WEB_DIR: ['web_app_dir', String],
+	LUMEN_LOG_REQUESTS: ['log_requests', (v) => v === '1' || v === 'true']
+};
+
+/** Defaults, then the JSON file named by `LUMEN_CONFIG` (if any), then individual env variables. */
+export function loadConfig(env: Env = process.env): CoordinatorConfig {
+	let fromFile: Record<string, unknown> = {};
+	const file = env.LUMEN_CONFIG;
+	if (file) {
+		try {
+			fromFile = JSON.parse(readFileSync(file, 'utf8'));
+		} catch (err) {
+			throw new Error(`Cannot read coordinator config ${file}: ${(err as Error).message}`, { cause: err });
+		}
+		if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile))
+			throw new Error(`Coordinator config ${file} must hold a JSON object`);
+	}
+	const fromEnv: Record<string, unknown> = {};
+	for (const [name, [key, convert]] of Object.entries(ENV)) {
+		const raw = env[name];
+		if (raw === undefined || raw === '') continue;
+		try {
+			fromEnv[key] = convert(raw);
+		} catch {
+			throw new Error(`Invalid coordinator config (env ${name}): not valid JSON`);
+		}
+	}
+	return parseConfig({ ...fromFile, ...fromEnv }, file ? `${file} + env` : 'env');
+}

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { WorkerRegistrationSchema, type WorkerRegistrationInput } from '../../src/lib/protocol/coordinator';
+import { createRegistry } from './registry';
+
+function setup() {
+	let now = 1_000_000;
+	const clock = { now: () => now, advance: (ms: number) => (now += ms) };
+	const registry = createRegistry({ clock: clock.now, expiryMs: 90_000, failureCooldownMs: 10_000 });
+	const reg = (input: Partial<WorkerRegistrationInput> & { worker_id: string }) =>
+		WorkerRegistrationSchema.parse({ url: `http://127.0.0.1:1/v1`, models: [{ id: 'tiny' }], ...input });
+	return { registry, clock, reg };
+}
+
+describe('worker registry', () => {
+	it('replaces a worker that registers again under the same id instead of duplicating it', () => {
+		const { registry, reg } = setup();
+		registry.register(reg({ worker_id: 'w1', url: 'http://a/v1' }));
+		registry.register(reg({ worker_id: 'w1', url: 'http://b/v1' }));
+		expect(registry.list().map((w) => w.url)).toEqual(['http://b/v1']);
+	});
+
+	it('expires a worker that missed heartbeats for longer than the expiry, swept on a timer', () => {
+		const { registry, clock, reg } = setup();
+		registry.register(reg({ worker_id: 'w1' }));
+		clock.advance(60_000);
+		expect(registry.heartbeat('w1', 0)).toBe(true);
+		clock.advance(90_000);
+		expect(registry.sweep()).toEqual([]);
+		clock.advance(1);
+		expect(registry.sweep()).toEqual(['w1']);
+		expect(registry.list()).toEqual([]);
+	});
+
+	it('does not dispatch to an expired worker even before the sweep runs', () => {
+		const { registry, clock, reg } = setup();
+		registry.register(reg({ worker_id: 'w1' }));
+		clock.advance(90_001);
+		expect(registry.lookup('tiny', 'chat').kind).toBe('unavailable');
+		expect(registry.modelIds()).toEqual([]);
+	});
+
+	it('tells an expired or unknown worker to register again on heartbeat', () => {
+		const { registry, clock, reg } = setup();
+		expect(registry.heartbeat('ghost', 0)).toBe(false);
+		registry.register(reg({ worker_id: 'w1' }));
+		clock.advance(90_001);
+		expect(registry.heartbeat('w1', 0)).toBe(false);
+	});
+
+	it('records the queue length a heartbeat reports', () => {
+		const { registry, reg } = setup();
+		registry.register(reg({ worker_id: 'w1' }));
+		registry.heartbeat('w1', 7);
+		expect(registry.get('w1')?.queue_length).toBe(7);
+	});
+
+	it('never expires static upstreams while they are healthy', () => {
+		const { registry, clock, reg } = setup();
+		registry.register(reg({ worker_id: 'up' }), { kind: 'upstream' });
+		clock.advance(10 * 90_000);
+		expect(registry.sweep()).toEqual([]);
+		expect(registry.lookup('tiny', 'chat').kind).toBe('ok');
+		registry.setUpstreamHealth('up', false);
+		expect(registry.lookup('tiny', 'chat').kind).toBe('unavailable');
+	});
+
+	it('tells unknown models from known ones that have no usable worker now', () => {
+		const { registry, reg } = setup();
+		expect(registry.lookup('tiny', 'chat').kind).toBe('unknown');
+		registry.register(reg({ worker_id: 'w1' }));
+		registry.deregister('w1');
+		expect(registry.lookup('tiny', 'chat').kind).toBe('unavailable');
+	});
+
+	it('offers a model only for the capabilities its worker declared', () => {
+		const { registry, reg } = setup();
+		registry.register(reg({ worker_id: 'w1', models: [{ id: 'tiny', capabilities: ['chat'] }] }));
+		expect(registry.lookup('tiny', 'chat').kind).toBe('ok');
+		expect(registry.lookup('tiny', 'embeddings').kind).toBe('unsupported');
+	});
+
+	it('skips a failed worker for the cooldown, then offers it again', () => {
+		const { registry, clock, reg } = setup();
+		registry.register(reg({ worker_id: 'w1' }));
+		registry.markFailed('w1');
+		expect(registry.lookup('tiny', 'chat').kind).toBe('unavailable');
+		clock.advance(10_000);
+		expect(registry.lookup('tiny', 'chat').kind).toBe('ok');
+	});
+
+	it('counts in-flight requests and keeps them across a re-registration', () => {
+		const { registry, reg } = setup();
+		registry.register(reg({ worker_id: 'w1' }));
+		registry.acquire('w1');
+		registry.acquire('w1');
+		registry.register(reg({ worker_id: 'w1' }));
+		registry.release('w1');
+		expect(registry.get('w1')?.in_flight).toBe(1);
+		registry.release('w1');
+		registry.release('w1');
+		expect(registry.get('w1')?.in_flight).toBe(0);
+	});
+
+	it('chooses the idle worker under shortest_queue and can exclude one already tried', () => {
+		const { registry, reg } = setup();
+		registry.register(reg({ worker_id: 'a' }));
+		registry.register(reg({ worker_id: 'b' }));
+		registry.acquire('a');
+		const chosen = registry.choose('tiny', 'chat', 'shortest_queue', () => 0);
+		expect('id' in chosen && chosen.id).toBe('b');
+		const other = registry.choose('tiny', 'chat', 'shortest_queue', () => 0, new Set(['b']));
+		expect('id' in other && other.id).toBe('a');
+	});
+});

@@ -1,0 +1,73 @@
+// The OpenAI-compatible API: validate with the protocol schemas, dispatch to a worker that serves
+// the model, relay its answer untouched. Usage is always requested upstream so the log gets token
+// counts; the usage-only chunk is dropped again when the client did not ask for it.
+import { Hono, type Context } from 'hono';
+import type { z } from 'zod';
+import type { WorkerCapability } from '../../src/lib/protocol/coordinator';
+import {
+	ChatCompletionRequestSchema,
+	CompletionRequestSchema,
+	EmbeddingRequestSchema,
+	type ModelList
+} from '../../src/lib/protocol/openai';
+import { fromZodError } from '../errors';
+import { logOutcome, type LogEnv } from '../request-logging';
+import type { Endpoint, Proxy } from '../registry/proxy';
+import type { Registry } from '../registry/registry';
+import type { RequestLog } from '../storage/request-log';
+import { readJson } from './read-json';
+
+type RouteDeps = { registry: Registry; proxy: Proxy; requestLog: RequestLog; bodyLimit: number };
+
+/** Content is never logged: only the sampling parameters and how many messages there were. */
+const CONTENT_KEYS = new Set(['messages', 'prompt', 'input', 'user']);
+function paramsOf(raw: Record<string, unknown>): Record<string, unknown> {
+	const params: Record<string, unknown> = {};
+	for (const [k, v] of Object.entries(raw)) if (!CONTENT_KEYS.has(k) && k !== 'model') params[k] = v;
+	if (Array.isArray(raw.messages)) params.message_count = raw.messages.length;
+	return params;
+}
+
+export function openaiRoutes({ registry, proxy, requestLog, bodyLimit }: RouteDeps) {
+	const app = new Hono<LogEnv>();
+	const startedAt = Math.floor(Date.now() / 1000);
+
+	app.get('/v1/models', (c) =>
+		c.json({
+			object: 'list',
+			data: registry.modelIds().map((id) => ({ id, object: 'model', created: startedAt, owned_by: 'lumen' }))
+		} satisfies ModelList)
+	);
+
+	async function generate(c: Context<LogEnv>, endpoint: Endpoint, capability: WorkerCapability, schema: z.ZodType) {
+		const raw = await readJson(c, bodyLimit);
+		const parsed = schema.safeParse(raw);
+		if (!parsed.success) throw fromZodError(parsed.error);
+		const model = raw.model as string;
+		const stream = endpoint !== 'embeddings' && raw.stream === true;
+		const options = (raw.stream_options ?? {}) as { include_usage?: boolean };
+		const draft = { endpoint, model, params: paramsOf(raw), stream };
+		c.set('draft', draft);
+		const askUsage = stream && options.include_usage !== true;
+		const body = JSON.stringify(askUsage ? { ...raw, stream_options: { ...options, include_usage: true } } : raw);
+		const { response, outcome } = await proxy.forward({
+			endpoint,
+			capability,
+			model,
+			body,
+			stream,
+			stripUsage: askUsage,
+			signal: c.req.raw.signal
+		});
+		c.set('deferred', true);
+		const meta = { draft, started: c.get('started'), createdAt: c.get('createdAt'), clientId: c.get('clientId') };
+		void outcome.then((o) => logOutcome(requestLog, meta, o));
+		return response;
+	}
+
+	app.post('/v1/chat/completions', (c) => generate(c, 'chat/completions', 'chat', ChatCompletionRequestSchema));
+	app.post('/v1/completions', (c) => generate(c, 'completions', 'completions', CompletionRequestSchema));
+	app.post('/v1/embeddings', (c) => generate(c, 'embeddings', 'embeddings', EmbeddingRequestSchema));
+
+	return app;
+}

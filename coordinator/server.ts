@@ -1,0 +1,96 @@
+// Starts a coordinator: database, registry (with its expiry sweep), upstream discovery, proxy and
+// HTTP server. `startCoordinator` is the one entry point (main.ts and `lumen serve` call it);
+// `close()` stops accepting, lets running streams finish for a grace period, then cuts them.
+import { createAdaptorServer } from '@hono/node-server';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildApp, type CoordinatorApp } from './app';
+import { parseConfig, type CoordinatorConfig, type CoordinatorConfigInput } from './config';
+import type { Rng } from './registry/pick';
+import { createProxy } from './registry/proxy';
+import { createRegistry, type Clock, type Registry } from './registry/registry';
+import { createUpstreamDiscovery } from './registry/upstreams';
+import { openDatabase, type Db } from './storage/db';
+import { createRequestLog, type RequestLog } from './storage/request-log';
+
+export type StartOptions = { clock?: Clock; rng?: Rng; log?: (line: string) => void };
+
+export type RunningCoordinator = {
+	url: string;
+	port: number;
+	config: CoordinatorConfig;
+	app: CoordinatorApp;
+	registry: Registry;
+	db: Db;
+	requestLog: RequestLog;
+	/** Stops accepting at once; open streams get `graceMs` (default 5 s) to finish before they are cut. */
+	close(options?: { graceMs?: number }): Promise<void>;
+};
+
+export async function startCoordinator(input: CoordinatorConfigInput, options: StartOptions = {}): Promise<RunningCoordinator> {
+	const config = parseConfig(input);
+	const log = options.log ?? ((line: string) => console.log(line));
+	const db = openDatabase(config.database_path);
+	const requestLog = createRequestLog(db);
+	const registry = createRegistry({
+		clock: options.clock,
+		expiryMs: config.heartbeat_expiry_ms,
+		failureCooldownMs: config.failure_cooldown_ms
+	});
+	const proxy = createProxy({
+		registry,
+		policy: config.dispatch_policy,
+		rng: options.rng,
+		workerSecret: config.worker_secret,
+		timeoutMs: config.upstream_timeout_ms
+	});
+	const discovery = createUpstreamDiscovery({
+		upstreams: config.upstreams,
+		registry,
+		intervalMs: config.upstream_discovery_interval_ms,
+		log
+	});
+	await discovery.start();
+	const app = buildApp({ config, registry, proxy, requestLog, clock: options.clock, log });
+
+	// Expired workers are also refused at dispatch; the sweep only keeps listings and memory tidy.
+	const sweep = setInterval(
+		() => registry.sweep().forEach((id) => log(`worker ${id} expired (no heartbeat for ${config.heartbeat_expiry_ms} ms)`)),
+		Math.max(50, Math.min(config.heartbeat_interval_ms, config.heartbeat_expiry_ms / 4))
+	);
+	sweep.unref();
+
+	const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+	// Longer than typical client idle timeouts, so pooled client connections are not cut under them.
+	server.keepAliveTimeout = 65_000;
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(config.port, config.host, () => {
+			server.off('error', reject);
+			resolve();
+		});
+	});
+	const port = (server.address() as AddressInfo).port;
+	const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+	const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+
+	let closing: Promise<void> | null = null;
+	async function close({ graceMs = 5_000 }: { graceMs?: number } = {}) {
+		closing ??= (async () => {
+			clearInterval(sweep);
+			discovery.stop();
+			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+			server.closeIdleConnections();
+			const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+			await Promise.race([closed, grace]);
+			server.closeAllConnections();
+			await closed;
+			await proxy.close();
+			requestLog.flush();
+			db.close();
+		})();
+		return closing;
+	}
+
+	return { url, port, config, app, registry, db, requestLog, close };
+}

@@ -1,0 +1,120 @@
+// Test and bench helpers: start stub workers as real child processes and a coordinator on an
+// ephemeral port with short heartbeat timings. Everything talks over real loopback sockets.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startCoordinator, type RunningCoordinator } from '../server';
+import type { CoordinatorConfigInput } from '../config';
+
+const STUB = fileURLToPath(new URL('./stub-worker.ts', import.meta.url));
+
+export type StubProcess = {
+	url: string;
+	workerId: string;
+	process: ChildProcess;
+	/** Every stdout line so far. */
+	lines: string[];
+	waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+	stats(): Promise<{ requests: number; active: number; aborted: number; completed: number }>;
+	kill(signal?: NodeJS.Signals): Promise<void>;
+};
+
+export type StubArgs = {
+	coordinator?: string;
+	secret?: string;
+	model?: string | string[];
+	tokens?: number;
+	intervalMs?: number;
+	firstTokenMs?: number;
+	fail?: string;
+	embeddings?: boolean;
+	workerId?: string;
+	heartbeatMs?: number;
+	speed?: number;
+};
+
+export async function spawnStub(args: StubArgs = {}): Promise<StubProcess> {
+	const argv = ['--import', 'tsx', STUB, '--port', '0'];
+	const add = (flag: string, v: string | number | undefined) => v !== undefined && argv.push(flag, String(v));
+	add('--coordinator', args.coordinator);
+	add('--secret', args.secret);
+	for (const m of [args.model ?? []].flat()) add('--model', m);
+	add('--tokens', args.tokens);
+	add('--interval-ms', args.intervalMs);
+	add('--first-token-ms', args.firstTokenMs);
+	add('--fail', args.fail);
+	add('--worker-id', args.workerId);
+	add('--heartbeat-ms', args.heartbeatMs);
+	add('--speed', args.speed);
+	if (args.embeddings) argv.push('--embeddings');
+	const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+	const lines: string[] = [];
+	const waiters: { pattern: RegExp; resolve: (l: string) => void }[] = [];
+	let buffered = '';
+	let stderr = '';
+	child.stdout!.on('data', (d: Buffer) => {
+		buffered += d.toString();
+		let i: number;
+		while ((i = buffered.indexOf('\n')) >= 0) {
+			const line = buffered.slice(0, i);
+			buffered = buffered.slice(i + 1);
+			lines.push(line);
+			for (const w of [...waiters]) {
+				if (!w.pattern.test(line)) continue;
+				waiters.splice(waiters.indexOf(w), 1);
+				w.resolve(line);
+			}
+		}
+	});
+	child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+
+	function waitForLine(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+		const seen = lines.find((l) => pattern.test(l));
+		if (seen) return Promise.resolve(seen);
+		return new Promise((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error(`stub: no line matching ${pattern} in ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+			waiters.push({ pattern, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+			child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`stub exited (${code}) before ${pattern}: ${stderr}`))));
+		});
+	}
+
+	const first = await waitForLine(/listening on (http:\/\/\S+)/, 30_000);
+	const [, workerId, url] = /^stub worker (\S+) listening on (\S+)$/.exec(first)!;
+	return {
+		url,
+		workerId,
+		process: child,
+		lines,
+		waitForLine,
+		stats: async () => (await fetch(url.replace(/\/v1$/, '/stats'))).json(),
+		kill: (signal = 'SIGKILL') =>
+			new Promise<void>((resolve) => {
+				if (child.exitCode !== null || child.signalCode !== null) return resolve();
+				child.once('exit', () => resolve());
+				child.kill(signal);
+			})
+	};
+}
+
+/** A coordinator on port 0 with an in-memory database and heartbeats short enough for tests. */
+export function startTestCoordinator(overrides: Partial<CoordinatorConfigInput> = {}): Promise<RunningCoordinator> {
+	return startCoordinator(
+		{
+			port: 0,
+			database_path: ':memory:',
+			heartbeat_interval_ms: 200,
+			heartbeat_expiry_ms: 800,
+			upstream_discovery_interval_ms: 500,
+			...overrides
+		},
+		{ log: () => undefined }
+	);
+}
+
+/** Polls until `check` returns true or the time runs out. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+	const end = Date.now() + timeoutMs;
+	while (!(await check())) {
+		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 20));
+	}
+}
