@@ -1,0 +1,124 @@
+// A battle is one arena vote in FastChat's "clean battle" shape; this module owns its schema,
+// the fast validator used on big files, and the outcome coding the rating code shares.
+//
+// What counts (following FastChat's elo_analysis.py `report_elo_analysis_results`):
+// - Only anonymous battles are rated (`battles[battles["anony"]]`). FastChat's files always carry
+//   `anony`; ours may not (hand-made files, other datasets), so a battle counts unless it says
+//   `anony: false`.
+// - 'tie (bothbad)' is NOT dropped: for the online Elo and for Bradley-Terry it is a tie exactly
+//   like 'tie' (score 0.5 each side). FastChat drops both kinds of tie only for its win-fraction and
+//   battle-count heatmaps (`battles_no_ties`), which win-rate.ts mirrors.
+// - FastChat sorts battles by `tstamp` before the online Elo; the leaderboard does the same.
+import { z } from 'zod';
+
+export const WINNERS = ['model_a', 'model_b', 'tie', 'tie (bothbad)'] as const;
+export type Winner = (typeof WINNERS)[number];
+
+export const BattleSchema = z
+	.object({
+		model_a: z.string().min(1),
+		model_b: z.string().min(1),
+		winner: z.enum(WINNERS),
+		anony: z.boolean().optional(),
+		tstamp: z.number().optional(),
+		turn: z.number().int().nonnegative().optional()
+	})
+	// A model against itself says nothing about strength (its BT term is constant) and would
+	// double-update it in the online Elo, so such a line is rejected, not silently ignored.
+	.refine((b) => b.model_a !== b.model_b, { message: 'model_a and model_b must differ', path: ['model_b'] });
+export type Battle = z.infer<typeof BattleSchema>;
+
+/** Outcome codes shared by the compact arrays: A won, B won, tie (either kind). */
+export const A_WINS = 0;
+export const B_WINS = 1;
+export const TIE = 2;
+export type Outcome = typeof A_WINS | typeof B_WINS | typeof TIE;
+
+export function outcomeOf(winner: Winner): Outcome {
+	return winner === 'model_a' ? A_WINS : winner === 'model_b' ? B_WINS : TIE;
+}
+
+/** Battles that count for the leaderboard: every battle not marked `anony: false`. */
+export function filterAnonymous(battles: readonly Battle[]): Battle[] {
+	return battles.filter((b) => b.anony !== false);
+}
+
+/**
+ * Validate one decoded JSON value. The hand-written check accepts only values the schema also
+ * accepts and builds the same stripped object; anything it is unsure of goes to zod, which then
+ * decides and writes the message. So the fast path changes speed, never the verdict.
+ */
+export function toBattle(value: unknown): { battle: Battle } | { error: string } {
+	const fast = fastBattle(value);
+	if (fast) return { battle: fast };
+	const parsed = BattleSchema.safeParse(value);
+	if (parsed.success) return { battle: parsed.data };
+	return { error: parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ') };
+}
+
+function fastBattle(value: unknown): Battle | undefined {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+	const v = value as Record<string, unknown>;
+	const { model_a, model_b, winner, anony, tstamp, turn } = v;
+	if (typeof model_a !== 'string' || typeof model_b !== 'string' || model_a === '' || model_b === '' || model_a === model_b) return undefined;
+	if (winner !== 'model_a' && winner !== 'model_b' && winner !== 'tie' && winner !== 'tie (bothbad)') return undefined;
+	const battle: Battle = { model_a, model_b, winner };
+	if (anony !== undefined) {
+		if (typeof anony !== 'boolean') return undefined;
+		battle.anony = anony;
+	}
+	if (tstamp !== undefined) {
+		if (typeof tstamp !== 'number' || !Number.isFinite(tstamp)) return undefined;
+		battle.tstamp = tstamp;
+	}
+	if (turn !== undefined) {
+		if (typeof turn !== 'number' || !Number.isInteger(turn) || turn < 0) return undefined;
+		battle.turn = turn;
+	}
+	return battle;
+}
+
+/** Battles in model-index form: the shape every rating computation runs on. */
+export type IndexedBattles = {
+	models: string[];
+	a: Int32Array;
+	b: Int32Array;
+	outcome: Uint8Array;
+};
+
+/** Number the models in order of first appearance (like pandas.factorize) and code outcomes. */
+export function indexBattles(battles: readonly Battle[]): IndexedBattles {
+	const ids = new Map<string, number>();
+	const models: string[] = [];
+	const id = (name: string): number => {
+		let i = ids.get(name);
+		if (i === undefined) {
+			i = models.length;
+			ids.set(name, i);
+			models.push(name);
+		}
+		return i;
+	};
+	const n = battles.length;
+	const a = new Int32Array(n);
+	const b = new Int32Array(n);
+	const outcome = new Uint8Array(n);
+	for (let k = 0; k < n; k++) {
+		const battle = battles[k];
+		a[k] = id(battle.model_a);
+		b[k] = id(battle.model_b);
+		outcome[k] = outcomeOf(battle.winner);
+	}
+	return { models, a, b, outcome };
+}
+
+/** Battles in time order (stable) when every battle has a timestamp; otherwise as given. */
+export function sortByTimestamp(battles: readonly Battle[]): readonly Battle[] {
+	let sorted = true;
+	for (let k = 0; k < battles.length; k++) {
+		const t = battles[k].tstamp;
+		if (t === undefined) return battles;
+		if (k > 0 && t < (battles[k - 1].tstamp as number)) sorted = false;
+	}
+	return sorted ? battles : [...battles].sort((x, y) => (x.tstamp as number) - (y.tstamp as number));
+}
