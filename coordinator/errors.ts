@@ -46,6 +46,7 @@ export function paramPath(path: readonly PropertyKey[]): string {
 
 export function fromZodError(error: z.ZodError): ApiError {
 	const issue = error.issues[0];
+	if (!issue) return badRequest('Invalid request body.');
 	const param = paramPath(issue.path);
 	if (!param) return badRequest(`Invalid request body: ${issue.message}`);
 	const missing = issue.code === 'invalid_type' && issue.message.includes('received undefined');

@@ -3,8 +3,12 @@
 import type { Context } from 'hono';
 import { ApiError, badRequest } from '../errors';
 
+// `Connection: close` because the rest of the body may still be on its way: a client must not reuse
+// this connection for its next request (it would read our refusal's leftovers as a broken socket).
 const tooLarge = (limit: number) =>
-	new ApiError(413, 'invalid_request_error', 'request_too_large', `The request body is larger than the limit of ${limit} bytes.`);
+	new ApiError(413, 'invalid_request_error', 'request_too_large', `The request body is larger than the limit of ${limit} bytes.`, null, {
+		Connection: 'close'
+	});
 
 async function readText(c: Context, limit: number): Promise<string> {
 	const declared = c.req.header('content-length');

@@ -30,6 +30,7 @@ export type StubArgs = {
 	workerId?: string;
 	heartbeatMs?: number;
 	speed?: number;
+	apiKey?: string;
 };
 
 export async function spawnStub(args: StubArgs = {}): Promise<StubProcess> {
@@ -45,6 +46,7 @@ export async function spawnStub(args: StubArgs = {}): Promise<StubProcess> {
 	add('--worker-id', args.workerId);
 	add('--heartbeat-ms', args.heartbeatMs);
 	add('--speed', args.speed);
+	add('--api-key', args.apiKey);
 	if (args.embeddings) argv.push('--embeddings');
 	const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
 	const lines: string[] = [];

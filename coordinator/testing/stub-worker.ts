@@ -29,6 +29,8 @@ export type StubOptions = {
 	workerId?: string;
 	speed: number;
 	heartbeatMs?: number;
+	/** When set, /v1/* requires `Authorization: Bearer <apiKey>` (like a hosted upstream). */
+	apiKey?: string;
 	log: (line: string) => void;
 };
 
@@ -146,6 +148,8 @@ export async function startStubWorker(o: StubOptions) {
 
 	const server = createServer(async (req, res) => {
 		const path = (req.url ?? '/').split('?')[0];
+		if (o.apiKey && path.startsWith('/v1/') && req.headers.authorization !== `Bearer ${o.apiKey}`)
+			return sendJson(res, 401, { error: { message: 'bad key', type: 'authentication_error', param: null, code: 'invalid_api_key' } });
 		if (req.method === 'GET' && path === '/v1/models') {
 			return sendJson(res, 200, { object: 'list', data: o.models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'stub' })) });
 		}
@@ -244,7 +248,8 @@ async function main() {
 			secret: { type: 'string' },
 			'worker-id': { type: 'string' },
 			speed: { type: 'string', default: '1' },
-			'heartbeat-ms': { type: 'string' }
+			'heartbeat-ms': { type: 'string' },
+			'api-key': { type: 'string' }
 		}
 	});
 	const intervalMs = Number(values['interval-ms']);
@@ -262,6 +267,7 @@ async function main() {
 		workerId: values['worker-id'],
 		speed: Number(values.speed),
 		heartbeatMs: values['heartbeat-ms'] ? Number(values['heartbeat-ms']) : undefined,
+		apiKey: values['api-key'],
 		log: (line) => console.log(line)
 	});
 	console.log(`stub worker ${stub.workerId} listening on ${stub.url}`);

@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig } from './config';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+function configFile(content: unknown): string {
+	const dir = mkdtempSync(join(tmpdir(), 'lumen-config-'));
+	dirs.push(dir);
+	const path = join(dir, 'coordinator.json');
+	writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+	return path;
+}
+
+describe('coordinator config', () => {
+	it('fills FastChat-like defaults when nothing is given', () => {
+		expect(parseConfig({})).toMatchObject({
+			port: 8000,
+			host: '127.0.0.1',
+			api_keys: [],
+			body_limit_bytes: 1024 * 1024,
+			heartbeat_interval_ms: 45_000,
+			heartbeat_expiry_ms: 90_000,
+			dispatch_policy: 'shortest_queue',
+			database_path: './data/lumen.db',
+			rate_limit_per_minute: 0
+		});
+	});
+
+	it('reads the JSON file named by LUMEN_CONFIG, with env variables taking precedence', () => {
+		const file = configFile({ port: 9000, dispatch_policy: 'lottery', upstreams: [{ url: 'http://gpu:8000/v1/', api_key: 'k' }] });
+		const config = loadConfig({ LUMEN_CONFIG: file, PORT: '0', LUMEN_API_KEYS: 'a, b', LUMEN_DB: ':memory:' });
+		expect(config).toMatchObject({ port: 0, dispatch_policy: 'lottery', api_keys: ['a', 'b'], database_path: ':memory:' });
+		expect(config.upstreams).toEqual([{ url: 'http://gpu:8000/v1', api_key: 'k' }]);
+	});
+
+	it('names the bad key when a value is invalid', () => {
+		expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/port/);
+		expect(() => loadConfig({ LUMEN_DISPATCH_POLICY: 'round_robin' })).toThrow(/dispatch_policy/);
+		expect(() => parseConfig({ upstreams: [{ url: 'not a url' }] })).toThrow(/upstreams\.0\.url/);
+		expect(() => parseConfig({ unknown_key_is_fine: 1, body_limit_bytes: -1 })).toThrow(/body_limit_bytes/);
+	});
+
+	it('refuses an expiry that is not longer than the heartbeat interval', () => {
+		expect(() => parseConfig({ heartbeat_interval_ms: 1000, heartbeat_expiry_ms: 1000 })).toThrow(/heartbeat_expiry_ms/);
+	});
+
+	it('explains a config file that cannot be read or is not an object', () => {
+		expect(() => loadConfig({ LUMEN_CONFIG: '/nonexistent/lumen.json' })).toThrow(/Cannot read coordinator config/);
+		expect(() => loadConfig({ LUMEN_CONFIG: configFile('{oops') })).toThrow(/Cannot read coordinator config/);
+		expect(() => loadConfig({ LUMEN_CONFIG: configFile([1, 2]) })).toThrow(/JSON object/);
+		expect(() => loadConfig({ LUMEN_UPSTREAMS: '[{' })).toThrow(/LUMEN_UPSTREAMS/);
+	});
+});
