@@ -62,6 +62,10 @@ function fastBattle(value: unknown): Battle | undefined {
 	const { model_a, model_b, winner, anony, tstamp, turn } = v;
 	if (typeof model_a !== 'string' || typeof model_b !== 'string' || model_a === '' || model_b === '' || model_a === model_b) return undefined;
 	if (winner !== 'model_a' && winner !== 'model_b' && winner !== 'tie' && winner !== 'tie (bothbad)') return undefined;
+	// FastChat's records carry all three optional fields: build that common shape in one go.
+	if (typeof anony === 'boolean' && typeof tstamp === 'number' && Number.isFinite(tstamp) && typeof turn === 'number' && Number.isInteger(turn) && turn >= 0) {
+		return { model_a, model_b, winner, anony, tstamp, turn };
+	}
 	const battle: Battle = { model_a, model_b, winner };
 	if (anony !== undefined) {
 		if (typeof anony !== 'boolean') return undefined;
