@@ -1,0 +1,69 @@
+// `lumen serve`: one process for everything: the coordinator (OpenAI API, arena, web app from build/)
+// plus one native onnx worker with a local model registered to it. Ctrl-C / SIGTERM shut both down gracefully.
+import { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../../coordinator/config';
+import { startCoordinator } from '../../coordinator/server';
+import { toLumenError } from '../../src/lib/protocol/errors';
+import { parseWorkerOptions } from '../../workers/native/options';
+import { startWorker, type RunningWorker } from '../../workers/native/worker-process';
+import { positiveInt } from './parse';
+
+type ServeOptions = { port?: number; host?: string; model: string; worker: boolean; threads?: number; webDir?: string };
+
+export function serveCommand(): Command {
+	return new Command('serve')
+		.description('Run the coordinator, the web app and one local model worker in this process.')
+		.option('--port <n>', 'port for the web app and the OpenAI API (default 8000, or $PORT)', (v) => Number(v))
+		.option('--host <host>', 'interface to listen on (default 127.0.0.1, or $HOST)')
+		.option('--model <id|dir>', 'model the built-in worker serves', 'lumen-tiny-a')
+		.option('--no-worker', 'start no worker (external workers register themselves)')
+		.option('--threads <n>', 'ONNX Runtime threads for the built-in worker', positiveInt('--threads'))
+		.option('--web-dir <dir>', 'built web app to serve (default build/ when it exists)')
+		.addHelpText('after', '\nOther coordinator settings come from the environment (LUMEN_WORKER_SECRET, LUMEN_API_KEYS, LUMEN_DB, …) or a LUMEN_CONFIG JSON file.')
+		.action(async (opts: ServeOptions) => {
+			try {
+				await serve(opts);
+			} catch (err) {
+				console.error(`lumen serve: ${toLumenError(err).message}`);
+				process.exit(1);
+			}
+		});
+}
+
+async function serve(opts: ServeOptions): Promise<void> {
+	const log = (line: string) => console.error(line);
+	const config = loadConfig();
+	const webDir = opts.webDir ?? config.web_app_dir ?? (existsSync(join('build', 'index.html')) ? 'build' : undefined);
+	const coordinator = await startCoordinator(
+		{ ...config, port: opts.port ?? config.port, host: opts.host ?? config.host, web_app_dir: webDir && resolve(webDir) },
+		{ log }
+	);
+	let worker: RunningWorker | null = null;
+	try {
+		if (opts.worker)
+			worker = await startWorker(
+				parseWorkerOptions({ coordinator: coordinator.url, model: opts.model, threads: opts.threads, secret: config.worker_secret, workerId: `lumen-serve:${opts.model}` }),
+				(line) => log(`[worker] ${line}`)
+			);
+	} catch (err) {
+		await coordinator.close({ graceMs: 0 });
+		throw err;
+	}
+	console.log(`Lumen Chat on ${coordinator.url} (OpenAI API at ${coordinator.url}/v1, ${webDir ? `web app from ${webDir}` : 'no web app: run npm run build'}, ${worker ? `model ${worker.backend.models[0].id} on ${worker.url}` : 'no built-in worker'})`);
+	await worker?.coordinator?.registered;
+	log('ready');
+
+	let stopping = false;
+	const stop = async (signal: string) => {
+		if (stopping) process.exit(1); // a second signal means "now"
+		stopping = true;
+		log(`${signal}: finishing running answers, then closing`);
+		await worker?.shutdown();
+		await coordinator.close({ graceMs: 5_000 });
+		process.exit(0);
+	};
+	process.on('SIGINT', () => void stop('SIGINT'));
+	process.on('SIGTERM', () => void stop('SIGTERM'));
+}

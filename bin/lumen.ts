@@ -1,0 +1,16 @@
+// The `lumen` command line: serve (coordinator + worker + web app), worker, models, chat.
+import { Command } from 'commander';
+import { chatCommand } from './commands/chat';
+import { modelsCommand } from './commands/models';
+import { serveCommand } from './commands/serve';
+import { workerCommand } from './commands/worker';
+
+const program = new Command('lumen')
+	.description('Lumen Chat: FastChat rebuilt browser-first. Chat, serve models, run workers.')
+	.showHelpAfterError()
+	.addCommand(serveCommand())
+	.addCommand(workerCommand())
+	.addCommand(modelsCommand())
+	.addCommand(chatCommand());
+
+await program.parseAsync(process.argv);
