@@ -44,6 +44,8 @@ export async function startWorker(options: WorkerOptions, log: (line: string) =>
 	const port = (server.address() as AddressInfo).port;
 	const advertisedHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
 	const url = options.publicUrl?.replace(/\/+$/, '') ?? `http://${advertisedHost.includes(':') ? `[${advertisedHost}]` : advertisedHost}:${port}/v1`;
+	if (advertisedHost !== options.host && !options.publicUrl && options.coordinator)
+		log(`listening on ${options.host} but telling the coordinator ${url}: pass --public-url if it runs on another machine`);
 	const workerId = options.workerId ?? `${advertisedHost}:${port}`;
 
 	const coordinator = options.coordinator

@@ -1,0 +1,38 @@
+// Worker flags: commander parses them, zod checks them; mistakes name the flag to fix.
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { addWorkerOptions, parseWorkerOptions } from './options';
+
+const parse = (argv: string[], env: Record<string, string> = {}) => {
+	const saved = process.env.LUMEN_WORKER_SECRET;
+	if (env.LUMEN_WORKER_SECRET) process.env.LUMEN_WORKER_SECRET = env.LUMEN_WORKER_SECRET;
+	try {
+		const cmd = addWorkerOptions(new Command('w')).exitOverride();
+		cmd.parse(argv, { from: 'user' });
+		return parseWorkerOptions(cmd.opts());
+	} finally {
+		if (saved === undefined) delete process.env.LUMEN_WORKER_SECRET;
+		else process.env.LUMEN_WORKER_SECRET = saved;
+	}
+};
+
+describe('worker options', () => {
+	it('fills defaults and converts numbers', () => {
+		const o = parse(['--model', 'lumen-tiny-a', '--max-concurrency', '3', '--threads', '2']);
+		expect(o).toMatchObject({ backend: 'onnx', device: 'cpu', dtype: 'fp32', port: 0, host: '127.0.0.1', maxConcurrency: 3, threads: 2, drainTimeout: 30 });
+		expect(o.coordinator).toBeUndefined();
+	});
+
+	it('takes the secret from LUMEN_WORKER_SECRET when --secret is absent', () => {
+		expect(parse(['--model', 'm'], { LUMEN_WORKER_SECRET: 'from-env' }).secret).toBe('from-env');
+		expect(parse(['--model', 'm', '--secret', 'flag'], { LUMEN_WORKER_SECRET: 'from-env' }).secret).toBe('flag');
+	});
+
+	it('names the flag that is missing or wrong', () => {
+		expect(() => parse([])).toThrow('--model: required with --backend onnx');
+		expect(() => parse(['--backend', 'openai'])).toThrow('--upstream: required with --backend openai');
+		expect(() => parse(['--model', 'm', '--max-concurrency', '0'])).toThrow(/^--max-concurrency: /);
+		expect(() => parse(['--model', 'm', '--coordinator', 'not a url'])).toThrow(/^--coordinator: /);
+		expect(() => parse(['--model', 'm', '--device', 'tpu'])).toThrow(/Allowed choices are cpu, cuda/);
+	});
+});
