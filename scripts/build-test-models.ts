@@ -2,7 +2,7 @@
 // Usage: npx tsx scripts/build-test-models.ts [--out static/models] [--only id,id] [--force] [--json]
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildModels, DEFAULT_OUT_DIR } from './model-builder/build';
+import { buildModels, DEFAULT_OUT_DIR, folderBytes } from './model-builder/build';
 
 const { values } = parseArgs({
 	options: {
@@ -28,6 +28,8 @@ if (values.json) {
 		for (const f of r.files.filter((f) => f.path.endsWith('.onnx'))) {
 			console.log(`  ${f.path.padEnd(28)} ${String(f.bytes).padStart(11)} bytes  sha256 ${f.sha256}`);
 		}
+		const dtypes = (['fp32', 'q8', 'q4'] as const).map((d) => `${d} ${folderBytes(r.files, d)}`);
+		console.log(`  folder bytes per dtype (JSON files + that ONNX): ${dtypes.join(', ')}`);
 	}
 	console.log(`total ${(totalMs / 1000).toFixed(2)} s`);
 }

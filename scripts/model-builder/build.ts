@@ -1,25 +1,32 @@
-// Builds one test model folder (config, tokenizer, fp32 + q8 ONNX) with atomic file writes
+// Builds one test model folder (config, tokenizer, fp32 + q8 + q4 ONNX) with atomic file writes
 // and a stamp file, so an up-to-date folder is skipped on the next run.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generationConfig, llamaConfig } from './hf-config';
-import { buildLlamaOnnx } from './llama-graph';
+import { buildLlamaOnnx, ONNX_FILES, type Dtype } from './llama-graph';
 import { BUILDER_DIR, loadCatalogue, type Catalogue, type ModelSpec } from './model-spec';
 import { buildTokenizer } from './tokenizer-files';
 import { generateWeights } from './weights';
 
 /** Bump to force a rebuild when the output format changes in a way the hash cannot see. */
-export const BUILDER_VERSION = 1;
+export const BUILDER_VERSION = 2;
 export const STAMP_FILE = 'lumen-build.json';
 export const MODEL_FILES = [
 	'config.json',
 	'generation_config.json',
 	'tokenizer.json',
 	'tokenizer_config.json',
-	'onnx/model.onnx',
-	'onnx/model_quantized.onnx'
+	`onnx/${ONNX_FILES.fp32}`,
+	`onnx/${ONNX_FILES.q8}`,
+	`onnx/${ONNX_FILES.q4}`
 ] as const;
+
+/** Bytes a Transformers.js client downloads for one dtype: the JSON files plus that ONNX file. */
+export function folderBytes(files: BuiltFile[], dtype: Dtype): number {
+	const wanted = (p: string) => !p.endsWith('.onnx') || p === `onnx/${ONNX_FILES[dtype]}`;
+	return files.filter((f) => wanted(f.path)).reduce((sum, f) => sum + f.bytes, 0);
+}
 
 export interface BuiltFile {
 	path: string;
@@ -112,8 +119,9 @@ export function buildModel(
 		'generation_config.json': () => json(generationConfig(spec, tok)),
 		'tokenizer.json': () => json(tok.tokenizerJson),
 		'tokenizer_config.json': () => json(tok.tokenizerConfig),
-		'onnx/model.onnx': () => buildLlamaOnnx(weights, { quantized: false }),
-		'onnx/model_quantized.onnx': () => buildLlamaOnnx(weights, { quantized: true })
+		'onnx/model.onnx': () => buildLlamaOnnx(weights, { dtype: 'fp32' }),
+		'onnx/model_quantized.onnx': () => buildLlamaOnnx(weights, { dtype: 'q8' }),
+		'onnx/model_q4.onnx': () => buildLlamaOnnx(weights, { dtype: 'q4' })
 	};
 	const files: BuiltFile[] = [];
 	for (const path of MODEL_FILES) {

@@ -34,7 +34,7 @@ describe('deterministic builds', () => {
 	it('different seeds give different weights but the same tokenizer', () => {
 		const d = tmp();
 		buildModels({ outDir: d, only: ['lumen-tiny-a', 'lumen-tiny-b'] });
-		for (const f of ['onnx/model.onnx', 'onnx/model_quantized.onnx']) {
+		for (const f of ['onnx/model.onnx', 'onnx/model_quantized.onnx', 'onnx/model_q4.onnx']) {
 			const [a, b] = [read(d, 'lumen-tiny-a', f), read(d, 'lumen-tiny-b', f)];
 			expect(a.length).toBe(b.length);
 			expect(a.equals(b)).toBe(false);

@@ -2,17 +2,33 @@
 // shapes Transformers.js 4.x expects (input_ids/attention_mask/position_ids/past_key_values.*).
 import { DataType, GraphBuilder } from './onnx-graph';
 import { quantizePerChannel } from './quantize';
+import { quantizeNBits } from './quantize-nbits';
 import type { ModelWeights } from './weights';
+
+export type Dtype = 'fp32' | 'q8' | 'q4';
+/** The ONNX file of each dtype, named as Transformers.js looks them up (`dtype` → suffix). */
+export const ONNX_FILES = {
+	fp32: 'model.onnx',
+	q8: 'model_quantized.onnx',
+	q4: 'model_q4.onnx'
+} as const satisfies Record<Dtype, string>;
+export type OnnxFile = (typeof ONNX_FILES)[Dtype];
 
 export interface GraphOptions {
 	/**
-	 * int8 weights with per-channel float scales, dequantized in-graph as Mul(Cast(w_int8), scale).
+	 * fp32: plain MatMuls.
+	 * q8: int8 weights with per-channel float scales, dequantized in-graph as Mul(Cast(w_int8), scale).
 	 * Both inputs are initializers, so ONNX Runtime constant-folds them at session creation and
 	 * runs plain fp32 MatMuls: identical numerics on the native CPU EP and WASM. (With
 	 * DequantizeLinear, native ORT fuses DQ+MatMul into MatMulNBits while WASM re-dequantizes
 	 * every step, 10x slower, and the two disagree numerically.)
+	 * q4: every linear layer (q/k/v/o, gate/up/down, LM head) is a `com.microsoft::MatMulNBits`
+	 * with 4-bit blockwise weights (spec.q4); the embedding stays fp32, as in onnx-community q4
+	 * exports. Native ORT runs MLAS' packed n-bit GEMM kernels; ORT Web's WASM build has none, so
+	 * it dequantizes the whole weight to fp32 on every call, then runs an fp32 GEMM (≈ 8x slower
+	 * per token than fp32 weights; see measure-test-models.ts).
 	 */
-	quantized: boolean;
+	dtype: Dtype;
 }
 
 /** Additive mask value for disallowed keys: large, finite (a fully masked row stays NaN-free). */
@@ -43,11 +59,28 @@ export function buildLlamaOnnx(w: ModelWeights, opts: GraphOptions): Uint8Array 
 	const dequant = (wq: string, scale: string) =>
 		g.op('Mul', [g.op('Cast', [wq], { to: DataType.FLOAT }), scale]);
 	const linear = (x: string, name: string, data: Float32Array, rows: number, cols: number) => {
-		if (!opts.quantized) return g.op('MatMul', [x, g.float(name, data, [rows, cols])]);
+		if (opts.dtype === 'fp32') return g.op('MatMul', [x, g.float(name, data, [rows, cols])]);
+		if (opts.dtype === 'q4') return matMulNBits(x, name, data, rows, cols);
 		const qm = quantizePerChannel(data, rows, cols, 1);
 		const wq = g.initializer(`${name}_quantized`, qm.q, [rows, cols], DataType.INT8);
 		const sc = g.float(`${name}_scale`, qm.scale, [1, cols]);
 		return g.op('MatMul', [x, dequant(wq, sc)]);
+	};
+	const matMulNBits = (x: string, name: string, data: Float32Array, K: number, N: number) => {
+		const m = quantizeNBits(data, K, N, s.q4);
+		const inputs = [
+			x,
+			g.initializer(`${name}_Q4`, m.packed, [N, m.kBlocks, m.blockSize / 2], DataType.UINT8),
+			g.float(`${name}_scales`, m.scales, [N * m.kBlocks])
+		];
+		if (m.zeroPoints) {
+			const zp = m.zeroPoints;
+			inputs.push(g.initializer(`${name}_zero_points`, zp, [zp.length], DataType.UINT8));
+		}
+		// accuracy_level 0 (unset) is omitted, as ORT's quantizer does
+		const attrs: Record<string, number> = { K, N, bits: 4, block_size: m.blockSize };
+		if (s.q4.accuracyLevel) attrs.accuracy_level = s.q4.accuracyLevel;
+		return g.msOp('MatMulNBits', inputs, attrs);
 	};
 	const rmsNorm = (x: string, name: string, weight: Float32Array) => {
 		const sq = g.op('Pow', [x, g.scalar(2)]);
@@ -62,7 +95,7 @@ export function buildLlamaOnnx(w: ModelWeights, opts: GraphOptions): Uint8Array 
 
 	// ---- embeddings ---------------------------------------------------------------------
 	let table: string;
-	if (opts.quantized) {
+	if (opts.dtype === 'q8') {
 		const qm = quantizePerChannel(w.embed, V, H, 0);
 		const wq = g.initializer('embed_tokens_quantized', qm.q, [V, H], DataType.INT8);
 		table = dequant(wq, g.float('embed_tokens_scale', qm.scale, [V, 1]));

@@ -26,14 +26,23 @@ const initSchema = z.object({
 	attentionSharpness: z.number().positive(),
 	bias: biasSchema
 });
+/** MatMulNBits settings of `onnx/model_q4.onnx` (see quantize-nbits.ts). */
+const q4Schema = z.object({
+	blockSize: z.union([z.literal(16), z.literal(32), z.literal(64), z.literal(128)]),
+	symmetric: z.boolean(),
+	/** MatMulNBits accuracy_level: 0 = unset (fp32 compute), 4 = int8-quantized activations. */
+	accuracyLevel: z.union([z.literal(0), z.literal(1), z.literal(4)])
+});
 const defaultsSchema = z.object({
 	maxPositionEmbeddings: z.number().int().positive(),
 	rmsNormEps: z.number().positive(),
 	ropeTheta: z.number().positive(),
 	maxNewTokens: z.number().int().positive(),
-	init: initSchema
+	init: initSchema,
+	q4: q4Schema
 });
 const modelSchema = defaultsSchema.partial().extend({
+	q4: q4Schema.partial().optional(),
 	id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
 	description: z.string(),
 	seed: z.number().int().min(0).max(0xffffffff),
@@ -59,6 +68,7 @@ const fileSchema = z.object({
 });
 
 export type InitSpec = z.infer<typeof initSchema>;
+export type Q4Spec = z.infer<typeof q4Schema>;
 
 /** Fully resolved description of one test model. */
 export interface ModelSpec {
@@ -77,6 +87,7 @@ export interface ModelSpec {
 	ropeTheta: number;
 	maxNewTokens: number;
 	init: InitSpec;
+	q4: Q4Spec;
 }
 
 export interface Catalogue {
@@ -101,6 +112,7 @@ export function loadCatalogue(file = DEFAULT_SPEC_FILE): Catalogue {
 			...raw.defaults,
 			...m,
 			init: { ...raw.defaults.init, ...m.init, bias: { ...raw.defaults.init.bias, ...m.init?.bias } },
+			q4: { ...raw.defaults.q4, ...m.q4 },
 			headDim,
 			vocabSize: tokenizer.vocabSize
 		};

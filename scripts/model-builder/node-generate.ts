@@ -13,7 +13,7 @@ export interface GreedyGenerateOptions {
 	modelId: string;
 	messages: ChatMessage[];
 	maxNewTokens: number;
-	dtype?: 'fp32' | 'q8';
+	dtype?: 'fp32' | 'q8' | 'q4';
 }
 
 export interface GreedyGenerateResult {

@@ -10,6 +10,8 @@ type AttrValue = number | number[] | string | { float: number };
 
 export const OPSET = 17;
 export const IR_VERSION = 8;
+/** ONNX Runtime's contrib-op domain (MatMulNBits), imported at version 1 when used. */
+export const MS_DOMAIN = 'com.microsoft';
 
 function bytesOf(data: Float32Array | Int8Array | BigInt64Array | Uint8Array): Uint8Array {
 	// Typed arrays are little-endian on every platform Node and browsers run on.
@@ -23,6 +25,7 @@ export class GraphBuilder {
 	private outputs: onnx.IValueInfoProto[] = [];
 	private counter = 0;
 	private constCache = new Map<string, string>();
+	private usesMsDomain = false;
 
 	/** A fresh, unique tensor name with a readable prefix. */
 	fresh(prefix: string): string {
@@ -78,9 +81,26 @@ export class GraphBuilder {
 
 	/** Add a node; returns its output name (or `outputName` when given). */
 	op(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outputName?: string): string {
+		return this.node('', opType, inputs, attrs, outputName);
+	}
+
+	/** Add a `com.microsoft` contrib node (and the domain's opset import). */
+	msOp(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outputName?: string): string {
+		this.usesMsDomain = true;
+		return this.node(MS_DOMAIN, opType, inputs, attrs, outputName);
+	}
+
+	private node(
+		domain: string,
+		opType: string,
+		inputs: string[],
+		attrs: Record<string, AttrValue>,
+		outputName?: string
+	): string {
 		const out = outputName ?? this.fresh(opType.toLowerCase());
 		this.nodes.push({
 			opType,
+			...(domain ? { domain } : {}),
 			name: `${opType}_${this.nodes.length}`,
 			input: inputs,
 			output: [out],
@@ -95,7 +115,10 @@ export class GraphBuilder {
 			irVersion: IR_VERSION,
 			producerName: 'lumen-model-builder',
 			producerVersion: '1',
-			opsetImport: [{ domain: '', version: OPSET }],
+			opsetImport: [
+				{ domain: '', version: OPSET },
+				...(this.usesMsDomain ? [{ domain: MS_DOMAIN, version: 1 }] : [])
+			],
 			metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
 			graph: {
 				name: graphName,

@@ -2,16 +2,22 @@
 // ground truth the ONNX graphs are tested against. Mirrors llama-graph.ts op for op.
 import { MASK_VALUE } from './llama-graph';
 import { dequantize, quantizePerChannel } from './quantize';
+import { dequantizeNBits, quantizeNBits } from './quantize-nbits';
 import type { LayerWeights, ModelWeights } from './weights';
 
-/** The weights exactly as the q8 graph sees them after in-graph dequantization. */
-export function dequantizedWeights(w: ModelWeights): ModelWeights {
+/**
+ * The weights exactly as the q8 (default) or q4 graph sees them after dequantization: q8
+ * dequantizes the embedding too, q4 keeps it in fp32.
+ */
+export function dequantizedWeights(w: ModelWeights, dtype: 'q8' | 'q4' = 'q8'): ModelWeights {
 	const { hiddenSize: H, intermediateSize: I, numHeads: nH, numKvHeads: kvH, headDim: D } = w.spec;
 	const dq = (m: Float32Array, rows: number, cols: number, axis: 0 | 1 = 1) =>
-		dequantize(quantizePerChannel(m, rows, cols, axis));
+		dtype === 'q4'
+			? dequantizeNBits(quantizeNBits(m, rows, cols, w.spec.q4))
+			: dequantize(quantizePerChannel(m, rows, cols, axis));
 	return {
 		...w,
-		embed: dq(w.embed, w.spec.vocabSize, H, 0),
+		embed: dtype === 'q4' ? w.embed : dq(w.embed, w.spec.vocabSize, H, 0),
 		lmHead: dq(w.lmHead, H, w.spec.vocabSize),
 		layers: w.layers.map(
 			(L): LayerWeights => ({

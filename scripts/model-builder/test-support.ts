@@ -3,6 +3,7 @@
 import * as ort from 'onnxruntime-node';
 import { join } from 'node:path';
 import { buildModels, DEFAULT_OUT_DIR } from './build';
+import type { OnnxFile } from './llama-graph';
 import { loadCatalogue, type ModelSpec } from './model-spec';
 import { buildTokenizer } from './tokenizer-files';
 import { generateWeights, type ModelWeights } from './weights';
@@ -24,7 +25,7 @@ export function weightsOf(id: string): ModelWeights {
 	return generateWeights(specOf(id), buildTokenizer(cat.corpus, cat.tokenizer));
 }
 
-export function openSession(outDir: string, id: string, file: 'model.onnx' | 'model_quantized.onnx') {
+export function openSession(outDir: string, id: string, file: OnnxFile) {
 	return ort.InferenceSession.create(join(outDir, id, 'onnx', file), {
 		intraOpNumThreads: 1,
 		interOpNumThreads: 1

@@ -1,11 +1,12 @@
-// End-to-end loading through @huggingface/transformers in Node: fp32 and q8 models load from
-// the local folder, greedy chat generation babbles ≥ 64 printable tokens, q8 tracks fp32.
+// End-to-end loading through @huggingface/transformers in Node: fp32, q8 and q4 models load from
+// the local folder, greedy chat generation babbles ≥ 64 printable tokens, q8 and q4 track fp32.
 import { AutoModelForCausalLM, AutoTokenizer, env, type Tensor } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { greedyGenerateNode } from './node-generate';
 import * as ort from 'onnxruntime-node';
 import {
 	ensureModels,
+	feeds,
 	greedyOrt,
 	maxAbsDiff,
 	openSession,
@@ -31,7 +32,8 @@ beforeAll(() => {
 afterAll(() => void Object.assign(env, saved));
 
 type Model = Awaited<ReturnType<typeof AutoModelForCausalLM.from_pretrained>>;
-const load = (id: string, dtype: 'fp32' | 'q8') =>
+type Dtype = 'fp32' | 'q8' | 'q4';
+const load = (id: string, dtype: Dtype) =>
 	AutoModelForCausalLM.from_pretrained(id, {
 		dtype,
 		device: 'cpu',
@@ -40,18 +42,29 @@ const load = (id: string, dtype: 'fp32' | 'q8') =>
 
 describe.each(['lumen-tiny-a', 'lumen-tiny-b'])('%s via Transformers.js', (id) => {
 	let tokenizer: Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>;
-	const models: Partial<Record<'fp32' | 'q8', Model>> = {};
+	const models: Partial<Record<Dtype, Model>> = {};
 	beforeAll(async () => {
 		tokenizer = await AutoTokenizer.from_pretrained(id);
-		models.fp32 = await load(id, 'fp32');
-		models.q8 = await load(id, 'q8');
+		for (const dtype of ['fp32', 'q8', 'q4'] as const) models[dtype] = await load(id, dtype);
 	});
 	afterAll(async () => {
-		await models.fp32?.dispose();
-		await models.q8?.dispose();
+		for (const model of Object.values(models)) await model.dispose();
 	});
 
-	it.each(['fp32', 'q8'] as const)('greedy %s generation yields ≥ 64 printable, word-like tokens', async (dtype) => {
+	it('dtype q4 runs onnx/model_q4.onnx: logits equal a raw onnxruntime-node session of that file', async () => {
+		const inputs = tokenizer.apply_chat_template(messages, { add_generation_prompt: true, return_dict: true }) as {
+			input_ids: Tensor;
+		};
+		const got = ((await models.q4!(inputs)) as { logits: Tensor }).logits.data as Float32Array;
+		const ids = (inputs.input_ids.tolist() as bigint[][])[0].map(Number);
+		const session = await openSession(outDir, id, 'model_q4.onnx');
+		const spec = specOf(id);
+		const raw = await session.run(feeds(spec, [ids], [ids.map(() => 1)], [ids.map((_, i) => i)]));
+		await session.release();
+		expect(maxAbsDiff(got, raw.logits.data as Float32Array)).toBeLessThan(1e-5); // measured: 0
+	});
+
+	it.each(['fp32', 'q8', 'q4'] as const)('greedy %s generation yields ≥ 64 printable, word-like tokens', async (dtype) => {
 		const inputs = tokenizer.apply_chat_template(messages, { add_generation_prompt: true, return_dict: true }) as {
 			input_ids: Tensor;
 			attention_mask: Tensor;
@@ -66,10 +79,16 @@ describe.each(['lumen-tiny-a', 'lumen-tiny-b'])('%s via Transformers.js', (id) =
 		expect(text.split(' ').filter((w) => /^[A-Za-z]{2,}$/.test(w)).length).toBeGreaterThanOrEqual(16);
 	});
 
-	it('q8 logits stay close to fp32 logits', async () => {
+	// The LM head's own logit spread is ~8 (init.logitStd); a broken graph is off by that much.
+	// Measured: q8 rms ≈ 0.17, max ≈ 0.9, argmax agreement ≥ 95 %; q4 (4-bit blocks of 32, no
+	// calibration, random weights) rms ≈ 1.8, max ≈ 7.7, agreement ≈ 70–80 %.
+	it.each([
+		['q8', { rms: 0.8, max: 4, agree: 0.75 }],
+		['q4', { rms: 2.5, max: 10, agree: 0.5 }]
+	] as const)('%s logits stay close to fp32 logits', async (dtype, bound) => {
 		const inputs = tokenizer.apply_chat_template(messages, { add_generation_prompt: true, return_dict: true });
 		const a = ((await models.fp32!(inputs)) as { logits: Tensor }).logits.data as Float32Array;
-		const b = ((await models.q8!(inputs)) as { logits: Tensor }).logits.data as Float32Array;
+		const b = ((await models[dtype]!(inputs)) as { logits: Tensor }).logits.data as Float32Array;
 		let maxDiff = 0;
 		let sumSq = 0;
 		for (let i = 0; i < a.length; i++) {
@@ -85,12 +104,10 @@ describe.each(['lumen-tiny-a', 'lumen-tiny-b'])('%s via Transformers.js', (id) =
 		const rows = a.length / V;
 		let agree = 0;
 		for (let r = 0; r < rows; r++) if (argmax(a, r) === argmax(b, r)) agree++;
-		// The LM head's own logit spread is ~8 (init.logitStd); a broken q8 graph is off by that much.
-		// Measured: rms ≈ 0.35, max ≈ 1.9, argmax agreement ≥ 90 %.
-		expect(Math.sqrt(sumSq / a.length)).toBeLessThan(0.8);
-		expect(maxDiff).toBeLessThan(4);
-		expect(agree / rows).toBeGreaterThanOrEqual(0.75);
-		expect(maxDiff).toBeGreaterThan(0); // q8 really is a different (quantized) model file
+		expect(Math.sqrt(sumSq / a.length)).toBeLessThan(bound.rms);
+		expect(maxDiff).toBeLessThan(bound.max);
+		expect(agree / rows).toBeGreaterThanOrEqual(bound.agree);
+		expect(maxDiff).toBeGreaterThan(0); // really is a different (quantized) model file
 	});
 });
 

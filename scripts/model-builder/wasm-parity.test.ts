@@ -1,5 +1,6 @@
 // Browser-parity check in Node: onnxruntime-web's WASM backend (what the browser runs) and
 // onnxruntime-node must pick the same greedy tokens, with a comfortable top-1/top-2 margin.
+// For q4 both run ORT's CPU MatMulNBits kernel (native: MLAS n-bit GEMM; WASM: dequantize + SGEMM).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ortNode from 'onnxruntime-node';
@@ -24,8 +25,10 @@ const chatPrompt = [510, ...bytes('user\nTell me about the river.'), 511, ...byt
 describe.each([
 	['lumen-tiny-a', 'model.onnx'],
 	['lumen-tiny-a', 'model_quantized.onnx'],
+	['lumen-tiny-a', 'model_q4.onnx'],
 	['lumen-tiny-b', 'model.onnx'],
-	['lumen-tiny-b', 'model_quantized.onnx']
+	['lumen-tiny-b', 'model_quantized.onnx'],
+	['lumen-tiny-b', 'model_q4.onnx']
 ] as const)('%s %s', (id, file) => {
 	it('WASM and native ONNX Runtime generate identical greedy tokens', async () => {
 		const spec = specOf(id);
