@@ -45,7 +45,15 @@ describe('routeModel', () => {
 		const noF16 = routeModel(f16Model, caps({ shaderF16: false }));
 		expect(noF16.dtype).toBe('q4');
 		expect(noF16.reasons.join(' ')).toMatch(/shader-f16/);
-		expect(routeModel(f16Model, caps(null)).dtype).toBe('q4');
+	});
+
+	it('prefers 8-bit weights on the CPU, where 4-bit has no fast kernel', () => {
+		const cpu = routeModel(f16Model, caps(null));
+		expect(cpu.device).toBe('wasm');
+		expect(cpu.dtype).toBe('q8');
+		const q4Only = { ...tiny, defaultDtype: 'q4' as const };
+		expect(routeModel(q4Only, caps(null)).dtype).toBe('q8');
+		expect(routeModel(q4Only, caps({ vendor: 'nvidia' })).dtype).toBe('q4');
 	});
 
 	it('every catalog model gets a dtype it actually ships', () => {

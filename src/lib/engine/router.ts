@@ -9,27 +9,25 @@ export type DeviceOverride = 'auto' | Device;
 export type Route = { device: Device; dtype: Dtype; reasons: string[] };
 
 const F16_DTYPES: readonly Dtype[] = ['fp16', 'q4f16'];
-/** Fallback order when the preferred dtype cannot run here: smallest first that needs no f16. */
-const NO_F16_ORDER: readonly Dtype[] = ['q4', 'q8', 'fp32'];
-
-export function chooseDevice(caps: Capabilities, override: DeviceOverride = 'auto'): { device: Device; reason: string } {
-	if (override === 'webgpu') {
-		if (!caps.webgpu.available) return { device: 'wasm', reason: 'WebGPU was requested but this browser has no WebGPU adapter; using the CPU (WASM).' };
-		return { device: 'webgpu', reason: caps.webgpu.fallback ? 'WebGPU requested: running on a software (CPU) adapter, correct but slow.' : 'WebGPU requested.' };
-	}
-	if (override === 'wasm') return { device: 'wasm', reason: 'CPU (WASM) requested.' };
-	if (caps.webgpu.available && !caps.webgpu.fallback) return { device: 'webgpu', reason: 'A real GPU adapter is available: using WebGPU.' };
-	if (caps.webgpu.available) return { device: 'wasm', reason: 'The only WebGPU adapter is a software fallback, so the CPU (WASM) is faster.' };
-	return { device: 'wasm', reason: 'No WebGPU adapter: running on the CPU (WASM).' };
-}
+/**
+ * Fallback order when the preferred dtype cannot run well here. ONNX Runtime's WASM backend has no
+ * 4-bit kernel (it dequantizes every weight on every call: measured ~8× slower than fp32), so the CPU
+ * prefers 8-bit; WebGPU has a real 4-bit kernel, so it prefers the smallest download.
+ */
+const FALLBACK: Record<Device, readonly Dtype[]> = {
+	wasm: ['q8', 'fp32', 'q4'],
+	webgpu: ['q4', 'q8', 'fp32']
+};
 
 export function chooseDtype(model: CatalogModel, caps: Capabilities, device: Device): { dtype: Dtype; reason?: string } {
 	const preferred = model.defaultDtype;
 	const f16ok = device === 'webgpu' && caps.webgpu.shaderF16;
-	if (!F16_DTYPES.includes(preferred) || f16ok) return { dtype: preferred };
-	const alt = NO_F16_ORDER.find((d) => model.sizes[d] !== undefined);
-	if (!alt) return { dtype: preferred, reason: `${model.name} only ships f16 weights, which need WebGPU with shader-f16.` };
-	return { dtype: alt, reason: `No shader-f16 on this device: using ${alt} weights instead of ${preferred}.` };
+	const needsFallback = F16_DTYPES.includes(preferred) ? !f16ok : device === 'wasm' && preferred === 'q4';
+	if (!needsFallback) return { dtype: preferred };
+	const alt = FALLBACK[device].find((d) => model.sizes[d] !== undefined && d !== preferred);
+	if (!alt) return { dtype: preferred, reason: `${model.name} only ships ${preferred} weights, which run poorly or not at all here.` };
+	const why = F16_DTYPES.includes(preferred) ? 'No shader-f16 on this device' : 'The CPU has no fast 4-bit kernel';
+	return { dtype: alt, reason: `${why}: using ${alt} weights instead of ${preferred}.` };
 }
 
 export function routeModel(model: CatalogModel, caps: Capabilities, override: DeviceOverride = 'auto'): Route {
