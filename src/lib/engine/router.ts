@@ -19,6 +19,17 @@ const FALLBACK: Record<Device, readonly Dtype[]> = {
 	webgpu: ['q4', 'q8', 'fp32']
 };
 
+export function chooseDevice(caps: Capabilities, override: DeviceOverride = 'auto'): { device: Device; reason: string } {
+	if (override === 'webgpu') {
+		if (!caps.webgpu.available) return { device: 'wasm', reason: 'WebGPU was requested but this browser has no WebGPU adapter; using the CPU (WASM).' };
+		return { device: 'webgpu', reason: caps.webgpu.fallback ? 'WebGPU requested: running on a software (CPU) adapter, correct but slow.' : 'WebGPU requested.' };
+	}
+	if (override === 'wasm') return { device: 'wasm', reason: 'CPU (WASM) requested.' };
+	if (caps.webgpu.available && !caps.webgpu.fallback) return { device: 'webgpu', reason: 'A real GPU adapter is available: using WebGPU.' };
+	if (caps.webgpu.available) return { device: 'wasm', reason: 'The only WebGPU adapter is a software fallback, so the CPU (WASM) is faster.' };
+	return { device: 'wasm', reason: 'No WebGPU adapter: running on the CPU (WASM).' };
+}
+
 export function chooseDtype(model: CatalogModel, caps: Capabilities, device: Device): { dtype: Dtype; reason?: string } {
 	const preferred = model.defaultDtype;
 	const f16ok = device === 'webgpu' && caps.webgpu.shaderF16;
