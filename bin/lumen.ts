@@ -1,6 +1,7 @@
-// The `lumen` command line: serve (coordinator + worker + web app), worker, models, chat.
+// The `lumen` command line: serve (coordinator + worker + web app), worker, models, chat, leaderboard.
 import { Command } from 'commander';
 import { chatCommand } from './commands/chat';
+import { leaderboardCommand } from './commands/leaderboard';
 import { modelsCommand } from './commands/models';
 import { serveCommand } from './commands/serve';
 import { workerCommand } from './commands/worker';
@@ -11,6 +12,7 @@ const program = new Command('lumen')
 	.addCommand(serveCommand())
 	.addCommand(workerCommand())
 	.addCommand(modelsCommand())
-	.addCommand(chatCommand());
+	.addCommand(chatCommand())
+	.addCommand(leaderboardCommand());
 
 await program.parseAsync(process.argv);
