@@ -2,13 +2,14 @@
 // around the OpenAI and worker routes, one error handler answering OpenAI-shaped errors, and the
 // built web app (when configured) for every other GET.
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 import type { CoordinatorConfig } from './config';
+import { cors } from './cors';
 import { ApiError, toApiError } from './errors';
 import { identify, rateLimit, requireApiKey } from './middleware';
 import type { Proxy } from './registry/proxy';
 import type { Registry } from './registry/registry';
-import { logRequests, type LogEnv } from './request-logging';
+import type { AppEnv } from './env';
+import { logRequests } from './request-logging';
 import { openaiRoutes } from './routes/openai';
 import { workerRoutes } from './routes/workers';
 import type { RequestLog } from './storage/request-log';
@@ -31,13 +32,8 @@ function errorResponse(e: ApiError): Response {
 }
 
 export function buildApp({ config, registry, proxy, requestLog, clock, log = console.log }: AppDeps) {
-	const app = new Hono<LogEnv>();
-	const api = cors({
-		origin: config.cors_origins.includes('*') ? '*' : config.cors_origins,
-		allowMethods: ['GET', 'POST', 'OPTIONS'],
-		exposeHeaders: ['Retry-After', 'X-Lumen-Worker'],
-		maxAge: 600
-	});
+	const app = new Hono<AppEnv>();
+	const api = cors(config.cors_origins);
 
 	app.use('/v1/*', api, identify(config.api_keys), logRequests(requestLog));
 	app.use('/v1/*', requireApiKey(config.api_keys), rateLimit(config.rate_limit_per_minute, clock));

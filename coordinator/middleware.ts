@@ -1,14 +1,13 @@
 // Request guards shared by the routes: Bearer auth (API keys for clients, a secret for workers),
 // who the client is (for rate limits and hashed logs) and a per-client token-bucket rate limit.
 import type { Context, MiddlewareHandler } from 'hono';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { timingSafeEqual } from 'node:crypto';
+import type { AppEnv } from './env';
 import { ApiError, unauthorized } from './errors';
 
-export type AppEnv = { Variables: { clientId: string } };
-
-export function bearerToken(c: Context): string | undefined {
-	const header = c.req.header('authorization');
+/** From Node's parsed headers: Hono's c.req.header() would build a web Headers object per request. */
+export function bearerToken(c: Context<AppEnv>): string | undefined {
+	const header = c.env.incoming.headers.authorization;
 	const m = header ? /^Bearer\s+(.+)$/i.exec(header) : null;
 	return m ? m[1].trim() : undefined;
 }
@@ -23,12 +22,7 @@ function safeEqual(a: string, b: string): boolean {
 export function identify(apiKeys: readonly string[]): MiddlewareHandler<AppEnv> {
 	return async (c, next) => {
 		const key = apiKeys.length > 0 ? bearerToken(c) : undefined;
-		let ip = 'unknown';
-		try {
-			ip = getConnInfo(c).remote.address ?? 'unknown';
-		} catch {
-			// Not behind a Node socket (an in-process fetch): every caller shares one identity.
-		}
+		const ip = c.env.incoming.socket.remoteAddress ?? 'unknown';
 		c.set('clientId', key && apiKeys.some((k) => safeEqual(k, key)) ? `key:${key}` : `ip:${ip}`);
 		await next();
 	};

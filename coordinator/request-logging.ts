@@ -3,17 +3,11 @@
 // is written here once the response is known.
 import type { MiddlewareHandler } from 'hono';
 import { toApiError } from './errors';
-import type { AppEnv } from './middleware';
+import type { AppEnv, LogDraft } from './env';
 import type { Outcome } from './registry/proxy';
 import type { RequestLog } from './storage/request-log';
 
-export type LogDraft = { endpoint: string; model: string | null; params: Record<string, unknown>; stream: boolean };
-
-export type LogEnv = AppEnv & {
-	Variables: { started: number; createdAt: number; draft?: LogDraft; deferred?: boolean };
-};
-
-export function logRequests(requestLog: RequestLog): MiddlewareHandler<LogEnv> {
+export function logRequests(requestLog: RequestLog): MiddlewareHandler<AppEnv> {
 	return async (c, next) => {
 		c.set('started', performance.now());
 		c.set('createdAt', Date.now());

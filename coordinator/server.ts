@@ -1,7 +1,7 @@
 // Starts a coordinator: database, registry (with its expiry sweep), upstream discovery, proxy and
 // HTTP server. `startCoordinator` is the one entry point (main.ts and `lumen serve` call it);
 // `close()` stops accepting, lets running streams finish for a grace period, then cuts them.
-import { createAdaptorServer } from '@hono/node-server';
+import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApp, type CoordinatorApp } from './app';
@@ -26,6 +26,17 @@ export type RunningCoordinator = {
 	/** Stops accepting at once; open streams get `graceMs` (default 5 s) to finish before they are cut. */
 	close(options?: { graceMs?: number }): Promise<void>;
 };
+
+/**
+ * Streams are written to the socket by the route itself. Once headers are out, node-server must not
+ * write anything: its "already sent" marker survives Hono's header merging only as a real Response,
+ * which depends on global overrides, so the check is on the socket instead.
+ */
+const ALREADY_SENT = { status: 200, body: null, headers: new Headers({ 'x-hono-already-sent': 'true' }) };
+async function respond(app: CoordinatorApp, req: Request, env: HttpBindings): Promise<Response | typeof ALREADY_SENT> {
+	const res = await app.fetch(req, env);
+	return env.outgoing.headersSent ? ALREADY_SENT : res;
+}
 
 export async function startCoordinator(input: CoordinatorConfigInput, options: StartOptions = {}): Promise<RunningCoordinator> {
 	const config = parseConfig(input);
@@ -60,7 +71,8 @@ export async function startCoordinator(input: CoordinatorConfigInput, options: S
 	);
 	sweep.unref();
 
-	const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+	// HTTP/1.1 only (createServer from node:http), so the bindings are always HttpBindings.
+	const server = createAdaptorServer({ fetch: (req, env) => respond(app, req, env as HttpBindings) }) as Server;
 	// Longer than typical client idle timeouts, so pooled client connections are not cut under them.
 	server.keepAliveTimeout = 65_000;
 	await new Promise<void>((resolve, reject) => {

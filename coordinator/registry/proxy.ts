@@ -1,7 +1,8 @@
-// Forwards one OpenAI request to a worker over pooled keep-alive connections (undici Agent) and
-// relays the answer. A worker that fails before its first byte is marked and the request retried
-// once elsewhere; one that dies mid-stream ends the client's stream with an in-band error event;
-// a client that goes away aborts the upstream request so the worker stops generating.
+// Forwards one OpenAI request to a worker over pooled keep-alive connections (undici Agent).
+// A worker that fails before its first byte (refused, reset, 5xx) is marked and the request retried
+// once elsewhere; the streamed answer is then relayed by stream-to-client.ts, which also ends the
+// client's stream with an in-band error when the worker dies and aborts the worker when the client leaves.
+import type { ServerResponse } from 'node:http';
 import { Agent, request } from 'undici';
 import type { WorkerCapability } from '../../src/lib/protocol/coordinator';
 import type { Usage } from '../../src/lib/protocol/openai';
@@ -9,7 +10,7 @@ import type { DispatchPolicy } from '../config';
 import { ApiError, badRequest, modelNotFound, noWorker } from '../errors';
 import type { Rng } from './pick';
 import type { Registry, WorkerEntry } from './registry';
-import { createSseRelay } from './sse-relay';
+import { holdFirstChunk, pipeToClient, type HeldBody } from './stream-to-client';
 
 export type Endpoint = 'chat/completions' | 'completions' | 'embeddings';
 
@@ -22,11 +23,11 @@ export type ForwardInput = {
 	stream: boolean;
 	/** Drop the usage-only chunk (we asked for usage upstream; the client did not). */
 	stripUsage: boolean;
-	/** Aborted when the client disconnects. */
-	signal: AbortSignal;
+	/** The client's response: a stream is written to it directly, and its early close aborts the worker. */
+	client: ServerResponse;
 };
 
-/** What happened, for the request log; resolves when the response has been fully relayed or abandoned. */
+/** What happened, for the request log. */
 export type Outcome = {
 	worker_id: string;
 	status: number;
@@ -38,7 +39,10 @@ export type Outcome = {
 	error_code: string | null;
 };
 
-export type Forwarded = { response: Response; outcome: Promise<Outcome> };
+/** A complete answer (JSON or an error status from the worker), or a held stream ready to relay. */
+export type Forwarded =
+	| { kind: 'response'; response: Response; outcome: Outcome }
+	| { kind: 'stream'; worker_id: string; send(headers: Record<string, string>): Promise<Outcome> };
 
 export type ProxyOptions = {
 	registry: Registry;
@@ -49,22 +53,14 @@ export type ProxyOptions = {
 };
 
 const SSE_HEADERS = {
-	'Content-Type': 'text/event-stream; charset=utf-8',
-	'Cache-Control': 'no-cache',
-	'X-Accel-Buffering': 'no'
+	'content-type': 'text/event-stream; charset=utf-8',
+	'cache-control': 'no-cache',
+	'x-accel-buffering': 'no'
 };
 
-function errorEvent(message: string, code: string): Uint8Array {
-	return Buffer.from(`data: ${JSON.stringify({ error: { message, type: 'server_error', param: null, code } })}\n\n`);
-}
-
 export function createProxy({ registry, policy, rng = Math.random, workerSecret, timeoutMs }: ProxyOptions) {
-	const agent = new Agent({
-		keepAliveTimeout: 30_000,
-		headersTimeout: timeoutMs,
-		bodyTimeout: timeoutMs,
-		connectTimeout: 5_000
-	});
+	// One pool for all workers: connections are reused across requests (no handshake per stream).
+	const agent = new Agent({ keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: 5_000 });
 
 	function headersFor(worker: WorkerEntry): Record<string, string> {
 		const key = worker.kind === 'upstream' ? worker.api_key : workerSecret;
@@ -83,7 +79,7 @@ export function createProxy({ registry, policy, rng = Math.random, workerSecret,
 			tried.add(chosen.id);
 			const result = await attemptOn(chosen, input);
 			if (result) return result;
-			if (input.signal.aborted) throw new ApiError(499, 'invalid_request_error', 'aborted', 'The client closed the request.');
+			if (clientGone(input.client)) throw new ApiError(499, 'invalid_request_error', 'aborted', 'The client closed the request.');
 		}
 		throw noWorker(input.model);
 	}
@@ -91,17 +87,17 @@ export function createProxy({ registry, policy, rng = Math.random, workerSecret,
 	/** One try on one worker; null means it failed before answering and another may be tried. */
 	async function attemptOn(worker: WorkerEntry, input: ForwardInput): Promise<Forwarded | null> {
 		const upstream = new AbortController();
-		const onClientAbort = () => upstream.abort();
-		input.signal.addEventListener('abort', onClientAbort, { once: true });
+		// Until the stream relay takes over, a client that leaves cancels the upstream request here.
+		const onClientClose = () => upstream.abort();
+		input.client.once('close', onClientClose);
 		registry.acquire(worker.id);
 		let released = false;
 		const release = () => {
 			if (released) return;
 			released = true;
 			registry.release(worker.id);
-			input.signal.removeEventListener('abort', onClientAbort);
+			input.client.off('close', onClientClose);
 		};
-		const base = { worker_id: worker.id, finish_reason: null, usage: null, completion_chunks: null, first_token_at: null };
 		try {
 			const res = await request(`${worker.url}/${input.endpoint}`, {
 				method: 'POST',
@@ -118,97 +114,62 @@ export function createProxy({ registry, policy, rng = Math.random, workerSecret,
 			if (!input.stream || res.statusCode !== 200 || !type.includes('text/event-stream')) {
 				const bytes = Buffer.from(await res.body.arrayBuffer());
 				release();
-				const outcome: Outcome = { ...base, status: res.statusCode, ...summariseJson(bytes), error_code: null };
 				return {
+					kind: 'response',
 					response: new Response(bytes, {
 						status: res.statusCode,
-						headers: { 'Content-Type': type || 'application/json', 'X-Lumen-Worker': worker.id }
+						headers: { 'content-type': type || 'application/json', 'x-lumen-worker': worker.id }
 					}),
-					outcome: Promise.resolve(outcome)
+					outcome: { worker_id: worker.id, status: res.statusCode, ...summariseJson(bytes), completion_chunks: null, first_token_at: null, error_code: null }
 				};
 			}
-			const chunks = res.body[Symbol.asyncIterator]();
 			// Waiting for the first chunk before answering keeps "fails before the first byte" retryable.
-			const first = await chunks.next();
-			return relayStream(worker, chunks, first, input, upstream, release);
+			const held = await holdFirstChunk(res.body);
+			if (!held) throw new Error('worker sent an empty stream');
+			input.client.off('close', onClientClose);
+			return { kind: 'stream', worker_id: worker.id, send: (headers) => send(worker, held, input, upstream, release, headers) };
 		} catch {
 			release();
-			if (!input.signal.aborted) registry.markFailed(worker.id);
+			if (!clientGone(input.client)) registry.markFailed(worker.id);
 			return null;
 		}
 	}
 
-	function relayStream(
+	async function send(
 		worker: WorkerEntry,
-		chunks: AsyncIterator<Buffer>,
-		first: IteratorResult<Buffer>,
+		held: HeldBody,
 		input: ForwardInput,
 		upstream: AbortController,
-		release: () => void
-	): Forwarded {
-		const relay = createSseRelay({ stripUsage: input.stripUsage });
-		let settle: (o: Outcome) => void = () => undefined;
-		const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
-		let pendingFirst: IteratorResult<Buffer> | null = first;
-		const finish = (error_code: string | null) => {
-			release();
-			const s = relay.stats;
-			settle({
-				worker_id: worker.id,
-				status: 200,
-				finish_reason: error_code ? (s.finishReason ?? 'error') : s.finishReason,
-				usage: s.usage,
-				completion_chunks: s.contentEvents,
-				first_token_at: s.firstContentAt,
-				error_code: error_code ?? (s.upstreamError ? (s.upstreamError.code ?? 'upstream_error') : null)
-			});
+		release: () => void,
+		headers: Record<string, string>
+	): Promise<Outcome> {
+		const end = await pipeToClient({
+			held,
+			out: input.client,
+			headers: { ...headers, ...SSE_HEADERS, 'x-lumen-worker': worker.id },
+			stripUsage: input.stripUsage,
+			abortUpstream: () => upstream.abort(),
+			onWorkerFailure: () => registry.markFailed(worker.id)
+		});
+		release();
+		const s = end.stats;
+		return {
+			worker_id: worker.id,
+			status: 200,
+			finish_reason: end.error_code ? (s.finishReason ?? 'error') : s.finishReason,
+			usage: s.usage,
+			completion_chunks: s.contentEvents,
+			first_token_at: s.firstContentAt,
+			error_code: end.error_code ?? (s.upstreamError ? (s.upstreamError.code ?? 'upstream_error') : null)
 		};
-		const body = new ReadableStream<Uint8Array>(
-			{
-				async pull(controller) {
-					try {
-						for (;;) {
-							const r = pendingFirst ?? (await chunks.next());
-							pendingFirst = null;
-							if (r.done) {
-								const rest = relay.end();
-								if (rest) controller.enqueue(rest);
-								if (!relay.stats.sawDone && !relay.stats.upstreamError) {
-									controller.enqueue(errorEvent('The worker ended the stream before it was complete. Try again.', 'worker_crashed'));
-									finish('worker_crashed');
-								} else finish(null);
-								controller.close();
-								return;
-							}
-							const out = relay.push(r.value);
-							if (out) {
-								controller.enqueue(out);
-								return;
-							}
-						}
-					} catch {
-						if (input.signal.aborted || upstream.signal.aborted) return finish('client_closed');
-						registry.markFailed(worker.id);
-						controller.enqueue(errorEvent('The worker stopped in the middle of the answer. Try again.', 'worker_crashed'));
-						finish('worker_crashed');
-						controller.close();
-					}
-				},
-				cancel() {
-					// The client went away: stop the worker's generation too.
-					upstream.abort();
-					finish('client_closed');
-				}
-			},
-			{ highWaterMark: 0 }
-		);
-		return { response: new Response(body, { status: 200, headers: { ...SSE_HEADERS, 'X-Lumen-Worker': worker.id } }), outcome };
 	}
 
 	return { forward, close: () => agent.close() };
 }
 
 export type Proxy = ReturnType<typeof createProxy>;
+
+const clientGone = (out: ServerResponse) => out.destroyed || !out.socket || out.socket.destroyed;
 
 /** finish_reason and usage of a non-streamed answer; a body that is not JSON just yields nothing. */
 function summariseJson(bytes: Buffer): Pick<Outcome, 'finish_reason' | 'usage'> {

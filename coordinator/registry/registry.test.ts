@@ -47,11 +47,30 @@ describe('worker registry', () => {
 		expect(registry.heartbeat('w1', 0)).toBe(false);
 	});
 
-	it('records the queue length a heartbeat reports', () => {
+	it('records the queue length a heartbeat reports, net of our own in-flight requests for dispatch', () => {
 		const { registry, reg } = setup();
 		registry.register(reg({ worker_id: 'w1' }));
+		registry.acquire('w1');
 		registry.heartbeat('w1', 7);
-		expect(registry.get('w1')?.queue_length).toBe(7);
+		expect(registry.list()[0].queue_length).toBe(7);
+		expect(registry.get('w1')?.queue_length).toBe(6);
+	});
+
+	it('does not let a stale beat from a now-idle worker outweigh a worker busy with our request', () => {
+		const { registry, reg } = setup();
+		registry.register(reg({ worker_id: 'was-busy' }));
+		registry.register(reg({ worker_id: 'busy-now' }));
+		// was-busy beat while serving one of our requests, which has finished since.
+		registry.acquire('was-busy');
+		registry.heartbeat('was-busy', 1);
+		registry.release('was-busy');
+		// busy-now beat before our stream to it started.
+		registry.heartbeat('busy-now', 0);
+		registry.acquire('busy-now');
+		for (const r of [0, 0.5, 0.99]) {
+			const chosen = registry.choose('tiny', 'chat', 'shortest_queue', () => r);
+			expect('id' in chosen && chosen.id).toBe('was-busy');
+		}
 	});
 
 	it('never expires static upstreams while they are healthy', () => {

@@ -10,7 +10,15 @@ export type Clock = () => number;
 /** `registered` workers beat and expire; `upstream`s come from config and live while discovery succeeds. */
 export type WorkerKind = 'registered' | 'upstream';
 
+/**
+ * `queue_length` (what pick() sees) is the worker's backlog NOT sent by us: the heartbeat's figure
+ * minus our in-flight count at that moment. Summing the raw figure with `in_flight` would count our
+ * own requests twice, and a stale beat from a worker that has since gone idle would outweigh a
+ * worker that is busy with our stream right now.
+ */
 export type WorkerEntry = Candidate & {
+	/** The queue length as the worker last reported it (for operators). */
+	reported_queue_length: number;
 	url: string;
 	models: WorkerModel[];
 	kind: WorkerKind;
@@ -54,7 +62,8 @@ export function createRegistry({ clock = Date.now, expiryMs, failureCooldownMs }
 			url: reg.url.replace(/\/+$/, ''),
 			models: reg.models,
 			speed: reg.speed,
-			queue_length: reg.queue_length,
+			reported_queue_length: reg.queue_length,
+			queue_length: Math.max(0, reg.queue_length - (previous?.in_flight ?? 0)),
 			max_concurrency: reg.max_concurrency,
 			backend: reg.backend,
 			kind: extra.kind ?? 'registered',
@@ -81,7 +90,8 @@ export function createRegistry({ clock = Date.now, expiryMs, failureCooldownMs }
 			return false;
 		}
 		w.last_heartbeat_at = now;
-		w.queue_length = queueLength;
+		w.reported_queue_length = queueLength;
+		w.queue_length = Math.max(0, queueLength - w.in_flight);
 		return true;
 	}
 
@@ -171,7 +181,7 @@ export function createRegistry({ clock = Date.now, expiryMs, failureCooldownMs }
 				models: w.models,
 				speed: w.speed,
 				max_concurrency: w.max_concurrency,
-				queue_length: w.queue_length,
+				queue_length: w.reported_queue_length,
 				backend: w.backend,
 				registered_at: w.registered_at,
 				last_heartbeat_at: w.last_heartbeat_at,

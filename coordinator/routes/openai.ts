@@ -11,7 +11,8 @@ import {
 	type ModelList
 } from '../../src/lib/protocol/openai';
 import { fromZodError } from '../errors';
-import { logOutcome, type LogEnv } from '../request-logging';
+import type { AppEnv } from '../env';
+import { logOutcome } from '../request-logging';
 import type { Endpoint, Proxy } from '../registry/proxy';
 import type { Registry } from '../registry/registry';
 import type { RequestLog } from '../storage/request-log';
@@ -29,7 +30,7 @@ function paramsOf(raw: Record<string, unknown>): Record<string, unknown> {
 }
 
 export function openaiRoutes({ registry, proxy, requestLog, bodyLimit }: RouteDeps) {
-	const app = new Hono<LogEnv>();
+	const app = new Hono<AppEnv>();
 	const startedAt = Math.floor(Date.now() / 1000);
 
 	app.get('/v1/models', (c) =>
@@ -39,7 +40,7 @@ export function openaiRoutes({ registry, proxy, requestLog, bodyLimit }: RouteDe
 		} satisfies ModelList)
 	);
 
-	async function generate(c: Context<LogEnv>, endpoint: Endpoint, capability: WorkerCapability, schema: z.ZodType) {
+	async function generate(c: Context<AppEnv>, endpoint: Endpoint, capability: WorkerCapability, schema: z.ZodType) {
 		const raw = await readJson(c, bodyLimit);
 		const parsed = schema.safeParse(raw);
 		if (!parsed.success) throw fromZodError(parsed.error);
@@ -50,19 +51,25 @@ export function openaiRoutes({ registry, proxy, requestLog, bodyLimit }: RouteDe
 		c.set('draft', draft);
 		const askUsage = stream && options.include_usage !== true;
 		const body = JSON.stringify(askUsage ? { ...raw, stream_options: { ...options, include_usage: true } } : raw);
-		const { response, outcome } = await proxy.forward({
+		const forwarded = await proxy.forward({
 			endpoint,
 			capability,
 			model,
 			body,
 			stream,
 			stripUsage: askUsage,
-			signal: c.req.raw.signal
+			client: c.env.outgoing
 		});
 		c.set('deferred', true);
 		const meta = { draft, started: c.get('started'), createdAt: c.get('createdAt'), clientId: c.get('clientId') };
-		void outcome.then((o) => logOutcome(requestLog, meta, o));
-		return response;
+		if (forwarded.kind === 'response') {
+			logOutcome(requestLog, meta, forwarded.outcome);
+			return forwarded.response;
+		}
+		// Streams are written straight to the socket (see stream-to-client.ts), CORS headers included;
+		// what is returned here is never sent (server.ts checks that headers already went out).
+		void forwarded.send(c.get('cors') ?? {}).then((o) => logOutcome(requestLog, meta, o));
+		return new Response(null);
 	}
 
 	app.post('/v1/chat/completions', (c) => generate(c, 'chat/completions', 'chat', ChatCompletionRequestSchema));

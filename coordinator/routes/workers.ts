@@ -11,7 +11,8 @@ import {
 } from '../../src/lib/protocol/coordinator';
 import type { CoordinatorConfig } from '../config';
 import { fromZodError } from '../errors';
-import { requireApiKey, requireWorkerSecret, type AppEnv } from '../middleware';
+import type { AppEnv } from '../env';
+import { requireApiKey, requireWorkerSecret } from '../middleware';
 import type { Registry } from '../registry/registry';
 import { readJson } from './read-json';
 
