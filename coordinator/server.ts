@@ -92,9 +92,12 @@ export async function startCoordinator(input: CoordinatorConfigInput, options: S
 			clearInterval(sweep);
 			discovery.stop();
 			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+			// Keep-alive connections turn idle as their streams finish; close them then, not after the grace.
+			const reaper = setInterval(() => server.closeIdleConnections(), 50);
 			server.closeIdleConnections();
 			const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
 			await Promise.race([closed, grace]);
+			clearInterval(reaper);
 			server.closeAllConnections();
 			await closed;
 			await proxy.close();

@@ -1,0 +1,75 @@
+// The coordinator with the real native worker (workers/native, ONNX backend, the tiny test model)
+// as a separate process: registration, streamed and plain chat, usage in the request log.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningCoordinator } from './server';
+import { startTestCoordinator, until } from './testing/processes';
+
+const MODEL = 'lumen-tiny-a';
+// Built by `npm run prepare:assets` (test:unit runs it first).
+const haveModel = existsSync(`static/models/${MODEL}/config.json`);
+const SECRET = 'native-secret';
+
+let coordinator: RunningCoordinator;
+let worker: ChildProcess;
+let output = '';
+let client: OpenAI;
+
+describe.skipIf(!haveModel)('with the native ONNX worker', () => {
+	beforeAll(async () => {
+		coordinator = await startTestCoordinator({ worker_secret: SECRET, heartbeat_interval_ms: 1_000, heartbeat_expiry_ms: 5_000 });
+		worker = spawn(
+			process.execPath,
+			['--import', 'tsx', 'workers/native/main.ts', '--coordinator', coordinator.url, '--model', MODEL, '--backend', 'onnx', '--port', '0', '--secret', SECRET],
+			{ stdio: ['ignore', 'pipe', 'pipe'] }
+		);
+		worker.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+		worker.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+		await until(() => coordinator.registry.modelIds().includes(MODEL), 90_000, `the native worker to register (${output})`);
+		client = new OpenAI({ baseURL: `${coordinator.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+	}, 120_000);
+
+	afterAll(async () => {
+		if (worker && worker.exitCode === null) {
+			const exited = new Promise((r) => worker.once('exit', r));
+			worker.kill('SIGKILL');
+			await exited;
+		}
+		await coordinator?.close({ graceMs: 0 });
+	});
+
+	it('streams a chat completion from the real model through the coordinator', async () => {
+		const stream = await client.chat.completions.create({
+			model: MODEL,
+			messages: [{ role: 'user', content: 'Hello!' }],
+			max_tokens: 8,
+			temperature: 0,
+			stream: true
+		});
+		let text = '';
+		let finish: string | null = null;
+		for await (const chunk of stream) {
+			text += chunk.choices[0]?.delta.content ?? '';
+			finish = chunk.choices[0]?.finish_reason ?? finish;
+		}
+		expect(text.length).toBeGreaterThan(0);
+		expect(['length', 'stop']).toContain(finish);
+		await until(() => coordinator.requestLog.recent(1)[0]?.stream === true, 2_000, 'the log row');
+		const [row] = coordinator.requestLog.recent(1);
+		expect(row).toMatchObject({ model: MODEL, status: 200, error_code: null });
+		// The worker sends usage because the coordinator asks for it, though this client did not.
+		expect(row.completion_tokens).toBeGreaterThan(0);
+		expect(row.prompt_tokens).toBeGreaterThan(0);
+	});
+
+	it('answers the same greedy completion streamed and not', async () => {
+		const ask = { model: MODEL, messages: [{ role: 'user' as const, content: 'Tell me a story.' }], max_tokens: 6, temperature: 0 };
+		const plain = await client.chat.completions.create(ask);
+		const stream = await client.chat.completions.create({ ...ask, stream: true });
+		let streamed = '';
+		for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? '';
+		expect(plain.choices[0].message.content).toBe(streamed);
+	});
+});
