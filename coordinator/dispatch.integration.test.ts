@@ -128,6 +128,32 @@ describe('dispatch', () => {
 		});
 	}
 
+	it('ends the stream with an in-band error when the worker closes it without [DONE]', async () => {
+		const { coordinator, client } = await coordinatorWith();
+		await stubFor(coordinator, { fail: 'no-done', tokens: 3, intervalMs: 1 });
+		const stream = await client.chat.completions.create({ ...ask, stream: true });
+		let text = '';
+		await expect(
+			(async () => {
+				for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+			})()
+		).rejects.toMatchObject({ code: 'worker_crashed' });
+		expect(text).toBe('tok0 tok1 tok2 ');
+	});
+
+	it('ends the stream with an in-band error when a stalled worker passes the upstream timeout', async () => {
+		const { coordinator, client } = await coordinatorWith({ upstream_timeout_ms: 300 });
+		await stubFor(coordinator, { fail: 'stall-after:2', tokens: 10, intervalMs: 1 });
+		const stream = await client.chat.completions.create({ ...ask, stream: true });
+		const t0 = performance.now();
+		await expect(
+			(async () => {
+				for await (const _ of stream);
+			})()
+		).rejects.toMatchObject({ code: 'worker_crashed' });
+		expect(performance.now() - t0).toBeLessThan(2_000);
+	});
+
 	it('answers 503 when the only worker fails before its first byte', async () => {
 		const { coordinator, client } = await coordinatorWith();
 		await stubFor(coordinator, { fail: 'status:500' });

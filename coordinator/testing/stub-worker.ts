@@ -11,7 +11,6 @@ import { RegisterResponseSchema, HeartbeatResponseSchema, type WorkerRegistratio
 export type FailureMode =
 	| { kind: 'none' }
 	| { kind: 'status'; status: number } // answer every generation request with this error status
-	| { kind: 'die-after'; tokens: number } // SIGKILL itself after sending this many tokens
 	| { kind: 'stall-after'; tokens: number } // stop sending but keep the connection open
 	| { kind: 'no-done' }; // end the stream without `data: [DONE]`
 
@@ -39,7 +38,7 @@ export function parseFailure(spec: string): FailureMode {
 	if (kind === 'none') return { kind };
 	if (kind === 'no-done') return { kind };
 	if (kind === 'status') return { kind, status: Number(arg ?? 500) };
-	if (kind === 'die-after' || kind === 'stall-after') return { kind, tokens: Number(arg ?? 1) };
+	if (kind === 'stall-after') return { kind, tokens: Number(arg ?? 1) };
 	throw new Error(`Unknown failure mode ${spec}`);
 }
 
@@ -126,10 +125,7 @@ export async function startStubWorker(o: StubOptions) {
 		const step = () => {
 			timer = null;
 			const f = o.failure;
-			if ((f.kind === 'die-after' || f.kind === 'stall-after') && sent === f.tokens) {
-				if (f.kind === 'die-after') process.kill(process.pid, 'SIGKILL');
-				return;
-			}
+			if (f.kind === 'stall-after' && sent === f.tokens) return;
 			if (sent < n) {
 				res.write(`data: ${head}${piece(sent)},"finish_reason":null}]}\n\n`);
 				sent++;
