@@ -1,15 +1,13 @@
 // The coordinator with the real native worker (workers/native, ONNX backend, the tiny test model)
 // as a separate process: registration, streamed and plain chat, usage in the request log.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCoordinator } from './server';
 import { startTestCoordinator, until } from './testing/processes';
+import { ensureModels } from '../scripts/model-builder/test-support';
 
 const MODEL = 'lumen-tiny-a';
-// Built by `npm run prepare:assets` (test:unit runs it first).
-const haveModel = existsSync(`static/models/${MODEL}/config.json`);
 const SECRET = 'native-secret';
 
 let coordinator: RunningCoordinator;
@@ -17,8 +15,9 @@ let worker: ChildProcess;
 let output = '';
 let client: OpenAI;
 
-describe.skipIf(!haveModel)('with the native ONNX worker', () => {
+describe('with the native ONNX worker', () => {
 	beforeAll(async () => {
+		ensureModels();
 		coordinator = await startTestCoordinator({ worker_secret: SECRET, heartbeat_interval_ms: 1_000, heartbeat_expiry_ms: 5_000 });
 		worker = spawn(
 			process.execPath,

@@ -1,6 +1,6 @@
 // `lumen chat` as a real process: piped stdin, a pseudo-terminal (util-linux `script`), Ctrl-C during an
 // answer, and chatting through an OpenAI-compatible server (a worker process stands in for a coordinator).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureModels } from '../../scripts/model-builder/test-support';
 import { PROJECT_ROOT, spawnWorker, until, type SpawnedWorker } from '../../workers/native/test-support';
@@ -66,8 +66,8 @@ describe('lumen chat', () => {
 		expect(await p.exited).toBe(0);
 	});
 
-	const hasScript = spawnSync('script', ['--version']).status === 0;
-	it.runIf(hasScript)('works in a pseudo-terminal: prompts, Ctrl-C stops the answer, /clear and /exit', async () => {
+	// util-linux `script` (Debian's bsdutils, always installed) gives the chat a real pseudo-terminal.
+	it('works in a pseudo-terminal: prompts, Ctrl-C stops the answer, /clear and /exit', async () => {
 		const p = lumen(['chat', '--temperature', '0', '--max-tokens', '1800', '--threads', '1'], true);
 		await until(() => p.out().includes('USER: '), 60_000);
 		p.child.stdin!.write('hello\r');
