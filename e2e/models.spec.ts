@@ -39,6 +39,13 @@ test('model manager: sizes and verdicts, download with progress, verify, delete,
 	}
 	// An f16-only model cannot run without shader-f16, which SwiftShader lacks.
 	await expect(row(page, 'phi-3.5-mini-instruct').getByTestId('verdict')).toHaveAttribute('data-verdict', 'no');
+	// web-llm's prebuilt models are merged in; none can run without a real GPU.
+	await page.getByTestId('webllm-models').locator('summary').click();
+	const webllm = row(page, 'Llama-3.2-1B-Instruct-q4f16_1-MLC');
+	await expect(webllm.getByTestId('verdict')).toHaveAttribute('data-verdict', 'no');
+	await expect(webllm.getByTestId('reasons')).toContainText('software fallback (swiftshader), not a real GPU');
+	await expect(webllm.getByTestId('reasons')).toContainText('Needs shader-f16');
+	await expect(webllm.getByRole('button', { name: 'Download' })).toBeDisabled();
 	await expect(page.getByTestId('storage')).toContainText('used of');
 	await page.getByRole('button', { name: 'Keep data persistent' }).click();
 	await expect(page.getByTestId('persist-answer')).toContainText('answer: false');

@@ -28,10 +28,12 @@ export type DownloadOptions = {
 	onProgress?: (p: LoadProgress) => void;
 	signal?: AbortSignal;
 	stores?: WeightStores;
+	/** The runtime keeps its own cache (web-llm): no manifest of ours to check and no chunks of ours to sweep. */
+	runtimeCache?: boolean;
 };
 
-/** Resolves with the stored manifest; rejects with a LumenError (`download_cancelled`, `quota_exceeded`, …). */
-export async function downloadModel(model: CatalogModel, options: DownloadOptions): Promise<Manifest> {
+/** Resolves with the stored manifest (null for a runtime with its own cache); rejects with a LumenError (`download_cancelled`, `quota_exceeded`, …). */
+export async function downloadModel(model: CatalogModel, options: DownloadOptions): Promise<Manifest | null> {
 	const stores = options.stores ?? defaultWeightStores;
 	const engine = new WorkerEngine(options.spawn, options.specFor);
 	try {
@@ -39,12 +41,13 @@ export async function downloadModel(model: CatalogModel, options: DownloadOption
 		// The model ran but its files could not be kept (typically a full disk): for a download that is a failure.
 		if (result.cacheWarning) throw LumenError.fromData(result.cacheWarning);
 		await engine.unload();
+		if (options.runtimeCache) return null;
 		const manifest = await getManifest(model.id, stores);
 		if (!manifest) throw new LumenError('storage_failed', `${model.name} loaded, but no cached copy was recorded.`, true);
 		return manifest;
 	} catch (err) {
 		engine.terminate(); // a dead worker writes nothing more, so the sweep below cannot race it
-		await sweepOrphanChunks(model.id, stores).catch(() => 0);
+		if (!options.runtimeCache) await sweepOrphanChunks(model.id, stores).catch(() => 0);
 		throw toLumenError(err, 'download_failed');
 	} finally {
 		engine.terminate();

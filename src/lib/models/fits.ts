@@ -4,12 +4,16 @@ import type { CatalogModel } from '$lib/catalog/catalog';
 import type { Capabilities } from '$lib/engine/capabilities';
 import { routeModel, type Route } from '$lib/engine/router';
 import { formatBytes } from '$lib/catalog/catalog';
+import { isWebllmModel } from '$lib/catalog/webllm';
+import type { WebllmModel } from '$lib/engine/webllm-adapter';
+import { webllmFits } from '$lib/engine/webllm-fits';
 
 export type ReasonLevel = 'ok' | 'warn' | 'fail';
 export type FitReason = { level: ReasonLevel; text: string };
 /** `fits`: runs well; `slow`: runs, but on the CPU or a software adapter; `no`: will not run or not be stored. */
 export type Verdict = 'fits' | 'slow' | 'no';
-export type Fit = { verdict: Verdict; route: Route; sizeBytes: number; reasons: FitReason[] };
+/** `route`: where and with which weights it would run (only what both runtimes share). */
+export type Fit = { verdict: Verdict; route: Pick<Route, 'device' | 'dtype'>; sizeBytes: number; reasons: FitReason[] };
 
 const GiB = 1024 ** 3;
 /** Largest single weight tensor (usually the embedding) as a share of the download: a rough estimate. */
@@ -57,15 +61,32 @@ export function fitsDevice(model: CatalogModel, caps: Capabilities, cachedBytes 
 		reasons.push({ level: 'warn', text: `Needs ~${formatBytes(needMemory)}: tight for a ${caps.deviceMemoryGiB} GiB device.` });
 	else reasons.push({ level: 'fail', text: `Needs ~${formatBytes(needMemory)}; device reports ${caps.deviceMemoryGiB} GiB.` });
 
-	const missing = Math.max(0, sizeBytes - cachedBytes);
-	if (caps.storageQuotaBytes === null) reasons.push({ level: 'warn', text: 'Storage quota unknown.' });
-	else {
-		const free = Math.max(0, caps.storageQuotaBytes - (caps.storageUsageBytes ?? 0));
-		if (missing === 0) reasons.push({ level: 'ok', text: 'Already stored in this browser.' });
-		else if (missing <= free) reasons.push({ level: 'ok', text: `${formatBytes(free)} of storage free for ${formatBytes(missing)}.` });
-		else reasons.push({ level: 'fail', text: `Only ${formatBytes(free)} of storage free; needs ${formatBytes(missing)}.` });
-	}
+	reasons.push(storageReason(sizeBytes, cachedBytes, caps));
 
 	const verdict: Verdict = reasons.some((r) => r.level === 'fail') ? 'no' : route.device === 'webgpu' ? 'fits' : 'slow';
 	return { verdict, route, sizeBytes, reasons };
+}
+
+function storageReason(sizeBytes: number, cachedBytes: number, caps: Capabilities): FitReason {
+	const missing = Math.max(0, sizeBytes - cachedBytes);
+	if (caps.storageQuotaBytes === null) return { level: 'warn', text: 'Storage quota unknown.' };
+	const free = Math.max(0, caps.storageQuotaBytes - (caps.storageUsageBytes ?? 0));
+	if (missing === 0) return { level: 'ok', text: 'Already stored in this browser.' };
+	if (missing <= free) return { level: 'ok', text: `${formatBytes(free)} of storage free for ${formatBytes(missing)}.` };
+	return { level: 'fail', text: `Only ${formatBytes(free)} of storage free; needs ${formatBytes(missing)}.` };
+}
+
+/** web-llm runs only on a real GPU: its verdict is webllmFits' (the router uses the same), plus free storage. */
+export function fitsWebllm(model: WebllmModel, caps: Capabilities): Fit {
+	const fit = webllmFits(model, caps);
+	const sizeBytes = model.sizes[model.defaultDtype] ?? 0;
+	const reasons: FitReason[] = fit.reasons.map((r) => ({ level: r.ok ? 'ok' : 'fail', text: r.text }));
+	reasons.push(storageReason(sizeBytes, 0, caps));
+	const verdict: Verdict = reasons.some((r) => r.level === 'fail') ? 'no' : 'fits';
+	return { verdict, route: { device: 'webgpu', dtype: model.defaultDtype }, sizeBytes, reasons };
+}
+
+/** The verdict for any catalog model, by its runtime. */
+export function fitFor(model: CatalogModel, caps: Capabilities, cachedBytes = 0): Fit {
+	return isWebllmModel(model) ? fitsWebllm(model, caps) : fitsDevice(model, caps, cachedBytes);
 }

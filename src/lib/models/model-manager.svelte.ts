@@ -3,15 +3,18 @@
 import { catalog, type CatalogModel } from '$lib/catalog/catalog';
 import { detectCapabilities, type Capabilities } from '$lib/engine/capabilities';
 import { loadSpec, spawnTransformersWorker } from '$lib/engine/browser-worker';
+import { spawnWebllmWorker, webllmLoadSpec } from '$lib/engine/webllm-worker-handle';
+import { isWebllmModel, webllmModels } from '$lib/catalog/webllm';
 import { routeModel } from '$lib/engine/router';
 import { toLumenError, type LumenErrorData } from '$lib/protocol/errors';
 import type { LoadProgress } from '$lib/protocol/worker-api';
 import { deleteCachedModel, listCachedModels, verifyCachedModel, type Manifest, type VerifyResult } from '$lib/storage';
 import { downloadModel, requestPersistence, storageInfo, sweepOrphanChunks, type StorageInfo } from './download';
-import { fitsDevice, type Fit } from './fits';
+import { fitFor, type Fit } from './fits';
 
 export class ModelManager {
 	readonly models: CatalogModel[] = catalog.filter((m) => m.runtime === 'transformers');
+	readonly webllmModels: CatalogModel[] = webllmModels;
 	caps = $state<Capabilities | null>(null);
 	storage = $state<StorageInfo | null>(null);
 	persistAnswer = $state<boolean | null>(null);
@@ -19,6 +22,8 @@ export class ModelManager {
 	downloads = $state<Record<string, LoadProgress>>({});
 	errors = $state<Record<string, LumenErrorData>>({});
 	verifies = $state<Record<string, VerifyResult | 'running'>>({});
+	/** web-llm models fetched in this session: they live in web-llm's own cache, which has no manifests of ours. */
+	inRuntimeCache = $state<Record<string, true>>({});
 	/** Not reactive: the UI follows `downloads`; this only lets Cancel reach a running download. */
 	private controllers: Record<string, AbortController | undefined> = {};
 
@@ -36,7 +41,7 @@ export class ModelManager {
 	}
 
 	fit(model: CatalogModel): Fit | null {
-		return this.caps ? fitsDevice(model, this.caps, this.manifests[model.id]?.totalBytes ?? 0) : null;
+		return this.caps ? fitFor(model, this.caps, this.manifests[model.id]?.totalBytes ?? 0) : null;
 	}
 
 	async download(model: CatalogModel): Promise<void> {
@@ -46,17 +51,20 @@ export class ModelManager {
 		this.controllers[model.id] = controller;
 		delete this.errors[model.id];
 		delete this.verifies[model.id];
-		this.downloads[model.id] = { phase: 'download', loaded: 0, total: fitsDevice(model, caps).sizeBytes };
+		this.downloads[model.id] = { phase: 'download', loaded: 0, total: fitFor(model, caps).sizeBytes };
+		const webllm = isWebllmModel(model);
 		try {
 			await downloadModel(model, {
-				spawn: spawnTransformersWorker,
+				spawn: webllm ? spawnWebllmWorker : spawnTransformersWorker,
 				// One thread: a download spends its time on the network and IndexedDB, not on compute.
-				specFor: (m) => loadSpec(m, routeModel(m, caps), 1),
+				specFor: (m) => (webllm ? webllmLoadSpec(m) : loadSpec(m, routeModel(m, caps), 1)),
+				runtimeCache: webllm,
 				signal: controller.signal,
 				onProgress: (p) => {
 					if (this.controllers[model.id] === controller) this.downloads[model.id] = p;
 				}
 			});
+			if (webllm) this.inRuntimeCache[model.id] = true;
 		} catch (err) {
 			const e = toLumenError(err, 'download_failed');
 			if (e.code !== 'download_cancelled') this.errors[model.id] = e.toData();

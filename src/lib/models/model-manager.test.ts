@@ -128,7 +128,7 @@ describe('downloadModel', () => {
 		const fake = fakeDownloadWorker(stores);
 		const seen: number[] = [];
 		const manifest = await downloadModel(tiny, { ...fake, stores, onProgress: (p) => seen.push(p.loaded) });
-		expect(manifest.totalBytes).toBe(12);
+		expect(manifest?.totalBytes).toBe(12);
 		expect(seen).toEqual([4, 8, 12]);
 		expect(fake.state).toEqual({ terminated: 1, unloaded: 1 });
 	});

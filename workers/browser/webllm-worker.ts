@@ -1,0 +1,103 @@
+// Web Worker running @mlc-ai/web-llm's MLCEngine (WebGPU only), exposed with comlink as the same
+// BrowserWorkerApi as the Transformers.js worker. web-llm is imported lazily; its weights go to IndexedDB.
+import * as Comlink from 'comlink';
+import type * as WebLLM from '@mlc-ai/web-llm';
+import { LumenError, toLumenError } from '../../src/lib/protocol/errors';
+import type { ChatCompletionRequest } from '../../src/lib/protocol/openai';
+import { WorkerLoadSpecSchema, type BrowserWorkerApi, type LoadProgress, type LoadResult, type WorkerStreamItem } from '../../src/lib/protocol/worker-api';
+import { mapError, mapInitProgress, streamWebllm } from '../../src/lib/engine/webllm-adapter';
+import { webllmModels } from '../../src/lib/catalog/webllm';
+
+let webllmModule: Promise<typeof WebLLM> | null = null;
+const loadWebllm = () => (webllmModule ??= import('@mlc-ai/web-llm'));
+
+let engine: WebLLM.MLCEngine | null = null;
+let loadedId: string | null = null;
+let current: AbortController | null = null;
+/** Where web-llm's init progress goes during the load in flight (web-llm takes one callback per engine). */
+let progressSink: ((report: WebLLM.InitProgressReport) => void) | null = null;
+
+async function getEngine(): Promise<WebLLM.MLCEngine> {
+	if (engine) return engine;
+	const webllm = await loadWebllm();
+	engine = new webllm.MLCEngine({
+		// web-llm's own IndexedDB cache (not the Cache API): same storage, quota and persistence as our other weights.
+		appConfig: { ...webllm.prebuiltAppConfig, cacheBackend: 'indexeddb' },
+		initProgressCallback: (report) => progressSink?.(report)
+	});
+	return engine;
+}
+
+const api: BrowserWorkerApi = {
+	async load(rawSpec, onProgress) {
+		const spec = WorkerLoadSpecSchema.parse(rawSpec);
+		const started = performance.now();
+		if (loadedId === spec.modelId) {
+			return { modelId: spec.modelId, device: 'webgpu', dtype: spec.dtype, networkBytes: 0, cachedBytes: 0, loadMs: 0 };
+		}
+		const totalHint = webllmModels.find((m) => m.id === spec.modelId)?.vramBytes ?? 0;
+		let last: LoadProgress | null = null;
+		let sawDownload = false;
+		progressSink = (report) => {
+			last = mapInitProgress(report, totalHint);
+			if (last.phase === 'download') sawDownload = true;
+			onProgress?.(last);
+		};
+		try {
+			const mlc = await getEngine();
+			loadedId = null;
+			await mlc.reload(spec.modelId);
+			loadedId = spec.modelId;
+			const bytes = (last as LoadProgress | null)?.loaded ?? 0;
+			return {
+				modelId: spec.modelId,
+				device: 'webgpu',
+				dtype: spec.dtype,
+				networkBytes: sawDownload ? bytes : 0,
+				cachedBytes: sawDownload ? 0 : bytes,
+				loadMs: performance.now() - started
+			} satisfies LoadResult;
+		} catch (err) {
+			throw mapError(err, 'model_load_failed');
+		} finally {
+			progressSink = null;
+		}
+	},
+
+	async chat(request: ChatCompletionRequest) {
+		if (!engine || !loadedId) throw new LumenError('model_not_found', 'No model is loaded in this worker. Load a model first.', true).toData();
+		current?.abort();
+		const controller = new AbortController();
+		current = controller;
+		const iterator = streamWebllm(engine, { ...request, model: loadedId }, controller.signal)[Symbol.asyncIterator]();
+		const stream = new ReadableStream<WorkerStreamItem>({
+			async pull(c) {
+				try {
+					const r = await iterator.next();
+					if (r.done) c.close();
+					else c.enqueue({ type: 'chunk', chunk: r.value });
+				} catch (err) {
+					c.enqueue({ type: 'error', error: toLumenError(err, 'generation_failed').toData() });
+					c.close();
+				}
+			},
+			cancel() {
+				controller.abort();
+			}
+		});
+		return Comlink.transfer(stream, [stream as unknown as Transferable]);
+	},
+
+	interrupt() {
+		current?.abort();
+		void engine?.interruptGenerate();
+	},
+
+	async unload() {
+		current?.abort();
+		loadedId = null;
+		await engine?.unload();
+	}
+};
+
+Comlink.expose(api);
