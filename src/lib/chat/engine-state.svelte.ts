@@ -1,17 +1,56 @@
-// Which model is picked, where it runs and whether it is loaded: shared by the chat page's parts.
-// Invariant: `status === 'ready'` only while `engine` holds `modelId` loaded.
+// Which model is picked, where it runs (this browser or the configured coordinator) and whether it is
+// loaded: shared by the chat page's parts. Invariant: `status === 'ready'` only while the routed engine holds `modelId`.
 import { catalog, findModel, type CatalogModel } from '$lib/catalog/catalog';
 import { detectCapabilities, type Capabilities } from '$lib/engine/capabilities';
-import { routeModel, type DeviceOverride, type Route } from '$lib/engine/router';
+import { routeModel, type CoordinatorInfo, type DeviceOverride, type Route } from '$lib/engine/router';
 import { WorkerEngine } from '$lib/engine/worker-engine';
+import { RemoteEngine } from '$lib/engine/remote-engine';
+import type { Engine } from '$lib/engine/types';
+import { getSettings } from '$lib/storage/settings';
 import { loadSpec, spawnTransformersWorker } from '$lib/engine/browser-worker';
 import { toLumenError, type LumenErrorData } from '$lib/protocol/errors';
 import type { LoadProgress, LoadResult } from '$lib/protocol/worker-api';
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 
+const LOCAL_MODELS = catalog.filter((m) => m.runtime === 'transformers');
+
+/** A model only the coordinator knows: no local files, so it can only run there. */
+function remoteOnlyModel(id: string): CatalogModel {
+	return {
+		id,
+		name: id,
+		family: 'remote',
+		runtime: 'remote',
+		source: { host: 'hf', repo: id, revision: 'main' },
+		sizes: {},
+		defaultDtype: 'fp32',
+		contextLength: 2048,
+		requiredFeatures: [],
+		license: 'unknown',
+		testModel: false,
+		description: 'Served by the coordinator.'
+	};
+}
+
+/**
+ * Test/diagnostic knob: `?quota=50000000` on the page pretends the browser allows that many bytes of
+ * storage (usage taken as 0), so routing by fit can be tried where the real quota is large (headless Chromium: ~10 GB).
+ */
+function quotaOverride(): number | undefined {
+	const raw = typeof location === 'undefined' ? null : new URLSearchParams(location.search).get('quota');
+	const n = raw === null ? NaN : Number(raw);
+	return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
 export class EngineState {
-	models: CatalogModel[] = catalog.filter((m) => m.runtime === 'transformers');
+	coordinator = $state<CoordinatorInfo>(null);
+	/** Why the configured coordinator could not be asked for its models (null: fine or not configured). */
+	coordinatorError = $state<string | null>(null);
+	readonly models: CatalogModel[] = $derived([
+		...LOCAL_MODELS,
+		...(this.coordinator?.models ?? []).filter((id) => !findModel(id, LOCAL_MODELS)).map(remoteOnlyModel)
+	]);
 	modelId = $state(catalog[0].id);
 	status = $state<LoadStatus>('idle');
 	progress = $state<LoadProgress | null>(null);
@@ -19,10 +58,11 @@ export class EngineState {
 	lastLoad = $state<LoadResult | null>(null);
 	caps = $state<Capabilities | null>(null);
 	override = $state<DeviceOverride>('auto');
-	readonly model = $derived(findModel(this.modelId) ?? catalog[0]);
-	readonly route = $derived<Route | null>(this.caps ? routeModel(this.model, this.caps, this.override) : null);
+	readonly model = $derived(findModel(this.modelId, this.models) ?? catalog[0]);
+	readonly route = $derived<Route | null>(this.caps ? this.routeFor(this.model) : null);
 
 	private engine: WorkerEngine;
+	private remote: RemoteEngine | null = null;
 	private loadController: AbortController | null = null;
 	private loadedKey: string | null = null;
 
@@ -36,7 +76,27 @@ export class EngineState {
 	}
 
 	async init(): Promise<void> {
-		this.caps = await detectCapabilities();
+		const [caps] = await Promise.all([detectCapabilities(), this.connect()]);
+		const quota = quotaOverride();
+		this.caps = quota === undefined ? caps : { ...caps, storageQuotaBytes: quota, storageUsageBytes: 0 };
+	}
+
+	/** Reads the coordinator settings and asks it for its models; a failure leaves the app browser-only. */
+	private async connect(): Promise<void> {
+		const settings = await getSettings();
+		this.remote = settings.coordinatorUrl ? new RemoteEngine({ url: settings.coordinatorUrl, apiKey: settings.apiKey }) : null;
+		if (!this.remote) return;
+		try {
+			this.coordinator = { url: this.remote.baseUrl, models: await this.remote.listModels(AbortSignal.timeout(10_000)) };
+			this.coordinatorError = null;
+		} catch (err) {
+			this.coordinator = null;
+			this.coordinatorError = `The coordinator at ${this.remote.baseUrl} is not available: ${toLumenError(err).message}`;
+		}
+	}
+
+	routeFor(model: CatalogModel): Route | null {
+		return this.caps ? routeModel(model, this.caps, this.override, this.coordinator) : null;
 	}
 
 	get ready(): boolean {
@@ -44,7 +104,7 @@ export class EngineState {
 	}
 
 	private key(): string {
-		return `${this.modelId}|${this.route?.device}|${this.route?.dtype}`;
+		return `${this.modelId}|${this.route?.where}|${this.route?.device}|${this.route?.dtype}`;
 	}
 
 	select(id: string): void {
@@ -64,11 +124,17 @@ export class EngineState {
 		const controller = new AbortController();
 		this.loadController = controller;
 		const key = this.key();
+		const route = this.route!;
+		if (route.where === 'none') {
+			this.error = { code: 'model_load_failed', message: route.whereReason, retryable: false };
+			this.status = 'error';
+			return false;
+		}
 		this.status = 'loading';
 		this.error = null;
-		this.progress = { phase: 'download', loaded: 0, total: this.model.sizes[this.route!.dtype] ?? 0 };
+		this.progress = route.where === 'remote' ? null : { phase: 'download', loaded: 0, total: this.model.sizes[route.dtype] ?? 0 };
 		try {
-			this.lastLoad = await this.engine.load(this.model, {
+			this.lastLoad = await this.engineFor(route).load(this.model, {
 				signal: controller.signal,
 				onProgress: (p) => {
 					if (this.loadController === controller) this.progress = p;
@@ -97,7 +163,14 @@ export class EngineState {
 		this.progress = null;
 	}
 
-	get chatEngine(): WorkerEngine {
-		return this.engine;
+	private engineFor(route: Route): Engine {
+		if (route.where !== 'remote') return this.engine;
+		if (!this.remote) throw new Error('routed to a coordinator that is not configured');
+		return this.remote;
+	}
+
+	/** The engine the current model is routed to: this tab's worker or the coordinator. */
+	get chatEngine(): Engine {
+		return this.route ? this.engineFor(this.route) : this.engine;
 	}
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { catalog, findModel } from '$lib/catalog/catalog';
 import type { Capabilities } from './capabilities';
-import { routeModel } from './router';
+import { routeModel, type CoordinatorInfo } from './router';
 
 function caps(webgpu: Partial<Capabilities['webgpu']> | null): Capabilities {
 	return {
@@ -63,5 +63,32 @@ describe('routeModel', () => {
 				expect(m.sizes[dtype], `${m.id} ${dtype}`).toBeDefined();
 			}
 		}
+	});
+
+	const MB = 1e6;
+	const coord = (models: string[]): CoordinatorInfo => ({ url: 'http://gpu.box:8000', models });
+	const big = { ...tiny, id: 'big-model', sizes: { fp32: 2e9 }, defaultDtype: 'fp32' as const };
+	const f16Only = { ...tiny, id: 'f16-only', requiredFeatures: ['shader-f16'] };
+	const remoteOnly = { ...tiny, id: 'remote-only', runtime: 'remote' as const };
+	const withCaps = (over: Partial<Capabilities>, gpu: Partial<Capabilities['webgpu']> | null = null) => ({ ...caps(gpu), ...over });
+
+	it.each([
+		['fits quota and memory', tiny, withCaps({}), null, 'local', /this browser/],
+		['fits, coordinator also serves it: stays local', tiny, withCaps({}), coord(['lumen-tiny-a']), 'local', /this browser/],
+		['over 80% of free quota, coordinator serves it', tiny, withCaps({ storageQuotaBytes: 30 * MB }), coord(['lumen-tiny-a']), 'remote', /coordinator at http:\/\/gpu\.box:8000: needs 26 MiB, this browser allows 23 MiB/],
+		['quota used up by other data', tiny, withCaps({ storageQuotaBytes: 100 * MB, storageUsageBytes: 80 * MB }), coord(['lumen-tiny-a']), 'remote', /allows 15 MiB/],
+		['over quota, coordinator serves other models', tiny, withCaps({ storageQuotaBytes: 30 * MB }), coord(['other']), 'none', /does not serve it/],
+		['over quota, no coordinator', tiny, withCaps({ storageQuotaBytes: 30 * MB }), null, 'none', /no coordinator is configured/],
+		['unknown quota counts as fitting', tiny, withCaps({ storageQuotaBytes: null }), null, 'local', /this browser/],
+		['over the memory hint', big, withCaps({ deviceMemoryGiB: 2 }), coord(['big-model']), 'remote', /device's memory/],
+		['needs shader-f16, device lacks it', f16Only, withCaps({}, { shaderF16: false }), coord(['f16-only']), 'remote', /shader-f16/],
+		['needs shader-f16, no WebGPU at all, no coordinator', f16Only, withCaps({}), null, 'none', /shader-f16/],
+		['needs shader-f16 and has it', f16Only, withCaps({}, { shaderF16: true }), coord(['f16-only']), 'local', /this browser/],
+		['coordinator-only model', remoteOnly, withCaps({}), coord(['remote-only']), 'remote', /served only by the coordinator/],
+		['coordinator-only model, coordinator gone', remoteOnly, withCaps({}), null, 'none', /Cannot run here/]
+	] as const)('where: %s → %s', (_name, model, c, coordinator, where, reason) => {
+		const route = routeModel(model, c, 'auto', coordinator);
+		expect(route.where).toBe(where);
+		expect(route.whereReason).toMatch(reason);
 	});
 });

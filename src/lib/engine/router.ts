@@ -1,12 +1,22 @@
-// Picks where and how a model runs from measured capabilities: device (WebGPU only on a real GPU,
-// unless overridden), dtype (no f16 without shader-f16), and says why, so the UI can tell the person.
-import type { CatalogModel } from '$lib/catalog/catalog';
+// Picks where and how a model runs from measured capabilities: this browser or a coordinator (by fit),
+// device (WebGPU only on a real GPU, unless overridden), dtype (no f16 without shader-f16), and says why.
+import { formatBytes, type CatalogModel } from '$lib/catalog/catalog';
 import type { Device, Dtype } from '$lib/protocol/worker-api';
 import type { Capabilities } from './capabilities';
 
 export type DeviceOverride = 'auto' | Device;
 
-export type Route = { device: Device; dtype: Dtype; reasons: string[] };
+/** `none`: neither this browser nor a coordinator can run it; `whereReason` says why. */
+export type Where = 'local' | 'remote' | 'none';
+export type Route = { where: Where; whereReason: string; device: Device; dtype: Dtype; reasons: string[] };
+/** The configured coordinator and the model ids its /v1/models lists (null: none configured or unreachable). */
+export type CoordinatorInfo = { url: string; models: readonly string[] } | null;
+
+/** Share of the free storage quota a model may take: the rest is headroom for other models and data. */
+export const QUOTA_HEADROOM = 0.8;
+/** Share of the device-memory hint a model's weights may take (the runtime needs working memory too). */
+export const MEMORY_SHARE = 0.5;
+const GiB = 1024 ** 3;
 
 const F16_DTYPES: readonly Dtype[] = ['fp16', 'q4f16'];
 /**
@@ -41,8 +51,32 @@ export function chooseDtype(model: CatalogModel, caps: Capabilities, device: Dev
 	return { dtype: alt, reason: `${why}: using ${alt} weights instead of ${preferred}.` };
 }
 
-export function routeModel(model: CatalogModel, caps: Capabilities, override: DeviceOverride = 'auto'): Route {
+/** Why this browser cannot run the model with these weights, or null when it can. */
+export function localBlocker(model: CatalogModel, caps: Capabilities, dtype: Dtype): string | null {
+	if (model.runtime === 'remote') return 'it is served only by the coordinator';
+	if (model.runtime === 'web-llm' && (!caps.webgpu.available || caps.webgpu.fallback)) return 'it needs a real WebGPU GPU, which this browser lacks';
+	const missing = model.requiredFeatures.filter((f) => !caps.webgpu.available || (f === 'shader-f16' && !caps.webgpu.shaderF16));
+	if (missing.length) return `it needs WebGPU ${missing.join(', ')}, which this device lacks`;
+	const bytes = model.sizes[dtype] ?? 0;
+	if (caps.storageQuotaBytes !== null) {
+		const allowed = Math.max(0, caps.storageQuotaBytes - (caps.storageUsageBytes ?? 0)) * QUOTA_HEADROOM;
+		if (bytes > allowed) return `needs ${formatBytes(bytes)}, this browser allows ${formatBytes(allowed)}`;
+	}
+	if (caps.deviceMemoryGiB !== null) {
+		const allowed = caps.deviceMemoryGiB * GiB * MEMORY_SHARE;
+		if (bytes > allowed) return `needs ${formatBytes(bytes)}, more than this device's memory allows (${formatBytes(allowed)})`;
+	}
+	return null;
+}
+
+export function routeModel(model: CatalogModel, caps: Capabilities, override: DeviceOverride = 'auto', coordinator: CoordinatorInfo = null): Route {
 	const { device, reason } = chooseDevice(caps, override);
 	const { dtype, reason: dtypeReason } = chooseDtype(model, caps, device);
-	return { device, dtype, reasons: dtypeReason ? [reason, dtypeReason] : [reason] };
+	const reasons = dtypeReason ? [reason, dtypeReason] : [reason];
+	const blocker = localBlocker(model, caps, dtype);
+	if (!blocker) return { where: 'local', whereReason: 'Runs in this browser.', device, dtype, reasons };
+	if (coordinator?.models.includes(model.id))
+		return { where: 'remote', whereReason: `Runs on the coordinator at ${coordinator.url}: ${blocker}.`, device, dtype, reasons: [] };
+	const why = coordinator ? `the coordinator at ${coordinator.url} does not serve it` : 'no coordinator is configured (see Settings)';
+	return { where: 'none', whereReason: `Cannot run here: ${blocker}, and ${why}.`, device, dtype, reasons };
 }
