@@ -1,5 +1,6 @@
 // The model manager in real Chromium: sizes and fits verdicts, a real download into IndexedDB with
 // progress, verify, delete, and a cancelled download that leaves no cached model and no orphan chunks.
+import { readdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 
@@ -79,4 +80,29 @@ test('model manager: sizes and verdicts, download with progress, verify, delete,
 	await page.reload();
 	await expect(row(page, 'lumen-bench').getByTestId('not-cached')).toBeVisible();
 	expect(await chunkKeys(page, 'lumen-bench')).toEqual([]);
+});
+
+test('the web-llm worker boots in Chromium, imports web-llm lazily and answers a load it cannot do with LumenError data', async ({ page, server }) => {
+	const file = readdirSync('build/_app/immutable/workers').find((f) => /^webllm-worker-.*\.js$/.test(f));
+	expect(file).toBeDefined();
+	await page.goto(`${server.url}/models`);
+	// Speaks comlink's wire format by hand: pages may not import workers, and this is the boundary under test.
+	const answer = await page.evaluate(
+		(url) =>
+			new Promise<unknown>((resolve) => {
+				const worker = new Worker(url, { type: 'module' });
+				worker.onmessage = (e) => {
+					resolve(e.data);
+					worker.terminate();
+				};
+				const spec = { modelId: 'Llama-3.2-1B-Instruct-q4f32_1-MLC', repo: 'mlc-ai/x', host: 'https://huggingface.co/', pathTemplate: '{model}/', device: 'webgpu', dtype: 'q4', wasmBase: '' };
+				worker.postMessage({ id: 'load-1', type: 'APPLY', path: ['load'], argumentList: [{ type: 'RAW', value: spec }] });
+			}),
+		`/_app/immutable/workers/${file}`
+	);
+	// No model host is reachable here: web-llm's first fetch fails and arrives as our error shape, not a string.
+	expect(answer).toMatchObject({ id: 'load-1', type: 'HANDLER', name: 'throw', value: { isError: false } });
+	const error = (answer as { value: { value: { code: string; message: string } } }).value.value;
+	expect(error).toMatchObject({ code: 'network', retryable: true });
+	expect(error.message).toMatch(/mlc-chat-config\.json.*Check the connection/);
 });

@@ -142,5 +142,8 @@ describe('mapError', () => {
 	});
 	it('a failed fetch is a retryable network error', () => {
 		expect(mapError(new TypeError('Failed to fetch'))).toMatchObject({ code: 'network', retryable: true });
+		// What web-llm 0.2.86 really throws offline (seen in Chromium): the fetch error wrapped in a plain Error.
+		const wrapped = new Error('Failed to store https://huggingface.co/x/mlc-chat-config.json with error: TypeError: Failed to fetch');
+		expect(mapError(wrapped)).toMatchObject({ code: 'network', retryable: true, message: expect.stringMatching(/Check the connection/) });
 	});
 });

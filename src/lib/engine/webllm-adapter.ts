@@ -140,8 +140,10 @@ export function mapError(err: unknown, fallback: LumenErrorData['code'] = 'model
 		const detail = err instanceof Error && err.message ? ` (${err.message})` : '';
 		return { code: known.code, retryable: known.retryable, message: `${known.hint}${detail}` };
 	}
-	if (err instanceof TypeError && /fetch/i.test(err.message))
-		return { code: 'network', retryable: true, message: `Could not download the model files: ${err.message}. Check the connection and try again.` };
+	// web-llm wraps a failed fetch in a plain Error ("Failed to store <url> with error: TypeError: Failed to fetch").
+	const message = err instanceof Error ? err.message : '';
+	if (/Failed to fetch|NetworkError|Load failed/i.test(message))
+		return { code: 'network', retryable: true, message: `Could not download the model files (${message}). Check the connection and try again.` };
 	return toLumenError(err, fallback).toData();
 }
 
