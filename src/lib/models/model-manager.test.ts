@@ -10,6 +10,7 @@ import { bytes, failingStore, fileResponse, freshWeightStores } from '$lib/stora
 import type { WeightStores } from '$lib/storage';
 import { fitsDevice } from './fits';
 import { downloadModel, sweepOrphanChunks } from './download';
+import { verifyBeforeUse } from './verify';
 
 const GiB = 1024 ** 3;
 function caps(over: { webgpu?: Partial<Capabilities['webgpu']> | null } & Partial<Omit<Capabilities, 'webgpu'>> = {}): Capabilities {
@@ -151,5 +152,20 @@ describe('downloadModel', () => {
 		const run = downloadModel(tiny, { ...fake, stores });
 		await expect(run).rejects.toMatchObject({ code: 'quota_exceeded', message: expect.stringMatching(/Delete a cached model or free disk space/) });
 		expect(await base.chunks.keys()).toEqual([]);
+	});
+});
+
+describe('verifyBeforeUse', () => {
+	it('passes a sound cached model, and deletes a damaged one with its chunks so it downloads again', async () => {
+		const stores = freshWeightStores();
+		expect(await verifyBeforeUse('m', stores)).toMatchObject({ cached: false, ok: false, removed: false });
+		await cacheFile(stores, 'm', 'https://x/a', true);
+		expect(await verifyBeforeUse('m', stores)).toMatchObject({ cached: true, ok: true, removed: false });
+		const [victim] = (await stores.chunks.keys()).sort();
+		await stores.chunks.del(victim);
+		const damaged = await verifyBeforeUse('m', stores);
+		expect(damaged).toMatchObject({ cached: false, ok: false, removed: true, problem: expect.stringMatching(/https:\/\/x\/a: chunk 1 of 3 is missing/) });
+		expect(await getManifest('m', stores)).toBeUndefined();
+		expect(await stores.chunks.keys()).toEqual([]);
 	});
 });
