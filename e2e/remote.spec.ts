@@ -4,6 +4,7 @@ import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { startServer, type AppServer } from './server';
 import { spawnWorker, type SpawnedWorker } from '../workers/native/test-support';
+import { spawnStub, type StubProcess } from '../coordinator/testing/processes';
 
 /** Below 80% of this, neither tiny model's 27 MB (fp32) fits, so both go to the coordinator. */
 const SMALL_QUOTA = 20_000_000;
@@ -11,22 +12,28 @@ const SMALL_QUOTA = 20_000_000;
 let coordinator: AppServer;
 let workerA: SpawnedWorker;
 let workerB: SpawnedWorker;
+/** Serves a model id the catalog does not know: it can only run on the coordinator. */
+let stub: StubProcess;
 
 test.beforeAll(async () => {
 	test.setTimeout(180_000);
 	coordinator = await startServer({ LUMEN_WEB_DIR: 'build', LUMEN_HEARTBEAT_INTERVAL_MS: '500', LUMEN_HEARTBEAT_EXPIRY_MS: '3000' });
 	const args = (model: string) => ['--coordinator', coordinator.url, '--model', model, '--port', '0', '--threads', '1'];
-	[workerA, workerB] = await Promise.all([spawnWorker(args('lumen-tiny-a')), spawnWorker(args('lumen-tiny-b'))]);
+	[workerA, workerB, stub] = await Promise.all([
+		spawnWorker(args('lumen-tiny-a')),
+		spawnWorker(args('lumen-tiny-b')),
+		spawnStub({ coordinator: coordinator.url, model: 'gpu-only-model', tokens: 24, intervalMs: 20 })
+	]);
 	await expect
 		.poll(async () => {
 			const res = await fetch(`${coordinator.url}/v1/models`);
 			return ((await res.json()) as { data: { id: string }[] }).data.map((m) => m.id).sort();
 		}, { timeout: 60_000 })
-		.toEqual(['lumen-tiny-a', 'lumen-tiny-b']);
+		.toEqual(['gpu-only-model', 'lumen-tiny-a', 'lumen-tiny-b']);
 });
 
 test.afterAll(async () => {
-	await Promise.all([workerA?.kill(), workerB?.kill()]);
+	await Promise.all([workerA?.kill(), workerB?.kill(), stub?.kill()]);
 	await coordinator?.stop();
 });
 
@@ -101,10 +108,24 @@ test('a model too large for this browser is routed to the coordinator, streams, 
 	await expect.poll(() => textLength(page), { timeout: 60_000 }).toBeGreaterThan(40);
 	await workerA.proc.kill('SIGKILL');
 	await workerA.exited;
-	await expect(page.getByRole('alert').first()).toBeVisible({ timeout: 30_000 });
+	await expect(page.getByRole('alert').first()).toHaveText(/The worker (stopped in the middle of the answer|ended the stream before it was complete)\. Try again\./, { timeout: 30_000 });
 	await expect(page.getByRole('button', { name: 'Stop' })).toBeDisabled();
 	const partial = await textLength(page);
 	expect(partial).toBeGreaterThan(40);
 	await page.waitForTimeout(300);
 	expect(await textLength(page), 'the partial answer stays').toBe(partial);
+});
+
+test('a model only the coordinator serves joins the picker, marked (remote), and chats', async ({ page }) => {
+	await configure(page);
+	await page.goto(`${coordinator.url}/?device=wasm`);
+	const picker = page.getByLabel('Model', { exact: true });
+	await expect(picker.locator('option[value="gpu-only-model"]')).toHaveText('gpu-only-model (remote)');
+	await expect(picker.locator('option[value="lumen-tiny-a"]')).not.toHaveText(/remote/);
+	await picker.selectOption('gpu-only-model');
+	await expect(page.getByTestId('model-where')).toHaveText(`Runs on the coordinator at ${coordinator.url}: it is served only by the coordinator.`);
+	await send(page, 'Hello, big model.');
+	await expect(page.getByRole('button', { name: 'Stop' })).toBeDisabled({ timeout: 30_000 });
+	await expect.poll(() => textLength(page)).toBeGreaterThan(0);
+	await expect(page.getByRole('alert')).toHaveCount(0);
 });
