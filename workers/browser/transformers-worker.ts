@@ -14,6 +14,8 @@ import {
 	type WorkerStreamItem
 } from '../../src/lib/protocol/worker-api';
 import { openModelCache } from '../../src/lib/storage/weight-cache';
+import { findModel } from '../../src/lib/catalog/catalog';
+import { isOfflineFetchError, offlineModelError } from '../../src/lib/pwa/offline-error';
 import { streamChat, type LoadedTextModel } from '../runtime/transformers-chat';
 import { ProgressTracker } from './progress-tracker';
 
@@ -71,7 +73,8 @@ const api: BrowserWorkerApi = {
 			} satisfies LoadResult;
 		} catch (err) {
 			await cache.abort().catch(() => undefined);
-			const e = toLumenError(err, 'model_load_failed');
+			// A file that is neither in IndexedDB nor reachable: say it is about being offline, not a bug.
+			const e = isOfflineFetchError(err) ? offlineModelError(findModel(spec.modelId)?.name ?? spec.modelId) : toLumenError(err, 'model_load_failed');
 			throw e.toData();
 		}
 	},
