@@ -1,6 +1,8 @@
 // Offline PWA for real: the service worker keeps the app, its worker and ONNX Runtime after the server
-// process is killed (not just setOffline), through a reload and a browser restart on the same profile.
-import { readFileSync } from 'node:fs';
+// process is killed (not just setOffline), through a reload and a browser restart; it isolates plain hosts.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize } from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
 import { test, expect, launchProfile } from './fixtures';
 import { startServer } from './server';
@@ -106,5 +108,52 @@ test('after the server is killed the app, a used model and cross-origin isolatio
 		await context.close().catch(() => undefined);
 		// stop() waits for an exit that a killed process has already had.
 		if (server.process.exitCode === null && server.process.signalCode === null) await server.stop();
+	}
+});
+
+const TYPES: Record<string, string> = {
+	'.html': 'text/html',
+	'.js': 'text/javascript',
+	'.mjs': 'text/javascript',
+	'.css': 'text/css',
+	'.json': 'application/json',
+	'.wasm': 'application/wasm',
+	'.svg': 'image/svg+xml',
+	'.png': 'image/png',
+	'.webmanifest': 'application/manifest+json'
+};
+
+/** A plain static host for build/: no COOP/COEP headers at all, SPA fallback to index.html. */
+async function plainStaticHost(): Promise<{ url: string; server: Server }> {
+	const server = createServer((req, res) => {
+		const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+		let file = join('build', path);
+		if (!existsSync(file) || statSync(file).isDirectory()) file = join('build', 'index.html');
+		res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
+		res.end(readFileSync(file));
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const address = server.address();
+	if (!address || typeof address === 'string') throw new Error('no port');
+	return { url: `http://127.0.0.1:${address.port}`, server };
+}
+
+test('on a static host without isolation headers, the service worker makes the page cross-origin isolated', async ({ profileDir }) => {
+	const host = await plainStaticHost();
+	const context = await launchProfile(profileDir);
+	try {
+		const page = await firstPage(context);
+		await page.goto(`${host.url}/`);
+		expect(await page.evaluate(() => crossOriginIsolated), 'the host itself sends no COOP/COEP').toBe(false);
+		await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
+		const reloaded = await page.reload();
+		expect(reloaded?.fromServiceWorker()).toBe(true);
+		expect(reloaded?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
+		await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+		expect(await page.evaluate(() => crossOriginIsolated && typeof SharedArrayBuffer === 'function')).toBe(true);
+	} finally {
+		await context.close();
+		host.server.closeAllConnections();
+		await new Promise((resolve) => host.server.close(resolve));
 	}
 });
