@@ -40,9 +40,10 @@ export async function startServer(env: Record<string, string> = {}): Promise<App
 	return {
 		url,
 		process: child,
+		// Safe to call twice: after SIGKILL, exitCode stays null (signalCode is set) and 'exit' has already fired.
 		stop: () =>
 			new Promise<void>((resolve) => {
-				if (child.exitCode !== null) return resolve();
+				if (child.exitCode !== null || child.signalCode !== null) return resolve();
 				child.once('exit', () => resolve());
 				child.kill('SIGKILL');
 			})

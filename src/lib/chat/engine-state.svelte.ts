@@ -8,6 +8,8 @@ import { RemoteEngine } from '$lib/engine/remote-engine';
 import type { Engine } from '$lib/engine/types';
 import { getSettings } from '$lib/storage/settings';
 import { loadSpec, spawnTransformersWorker } from '$lib/engine/browser-worker';
+import { spawnWebllmWorker, webllmLoadSpec } from '$lib/engine/webllm-worker-handle';
+import { webllmModels } from '$lib/catalog/webllm';
 import { toLumenError, type LumenErrorData } from '$lib/protocol/errors';
 import type { LoadProgress, LoadResult } from '$lib/protocol/worker-api';
 
@@ -47,9 +49,11 @@ export class EngineState {
 	coordinator = $state<CoordinatorInfo>(null);
 	/** Why the configured coordinator could not be asked for its models (null: fine or not configured). */
 	coordinatorError = $state<string | null>(null);
+	/** web-llm models join the picker only where they can run: a real GPU that fits them, or a coordinator serving them. */
 	readonly models: CatalogModel[] = $derived([
 		...LOCAL_MODELS,
-		...(this.coordinator?.models ?? []).filter((id) => !findModel(id, LOCAL_MODELS)).map(remoteOnlyModel)
+		...webllmModels.filter((m) => this.caps !== null && this.routeFor(m)?.where !== 'none'),
+		...(this.coordinator?.models ?? []).filter((id) => !findModel(id, LOCAL_MODELS) && !findModel(id, webllmModels)).map(remoteOnlyModel)
 	]);
 	modelId = $state(catalog[0].id);
 	status = $state<LoadStatus>('idle');
@@ -62,6 +66,8 @@ export class EngineState {
 	readonly route = $derived<Route | null>(this.caps ? this.routeFor(this.model) : null);
 
 	private engine: WorkerEngine;
+	/** web-llm lives in its own worker: it is only spawned when a web-llm model is loaded. */
+	private webllm = new WorkerEngine(spawnWebllmWorker, webllmLoadSpec);
 	private remote: RemoteEngine | null = null;
 	private loadController: AbortController | null = null;
 	private loadedKey: string | null = null;
@@ -164,7 +170,7 @@ export class EngineState {
 	}
 
 	private engineFor(route: Route): Engine {
-		if (route.where !== 'remote') return this.engine;
+		if (route.where !== 'remote') return this.model.runtime === 'web-llm' ? this.webllm : this.engine;
 		if (!this.remote) throw new Error('routed to a coordinator that is not configured');
 		return this.remote;
 	}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalog, findModel } from '$lib/catalog/catalog';
+import { webllmModels } from '$lib/catalog/webllm';
 import type { Capabilities } from './capabilities';
 import { routeModel, type CoordinatorInfo } from './router';
 
@@ -90,5 +91,31 @@ describe('routeModel', () => {
 		const route = routeModel(model, c, 'auto', coordinator);
 		expect(route.where).toBe(where);
 		expect(route.whereReason).toMatch(reason);
+	});
+});
+
+describe('routeModel for web-llm models', () => {
+	const q4f32 = webllmModels.find((m) => m.id === 'Llama-3.2-1B-Instruct-q4f32_1-MLC')!;
+	const q4f16 = webllmModels.find((m) => m.id === 'Llama-3.2-1B-Instruct-q4f16_1-MLC')!;
+	const gpu = { vendor: 'nvidia', maxBufferSize: 2 ** 31, maxStorageBufferBindingSize: 2 ** 31 };
+
+	it.each([
+		['a real GPU with shader-f16', q4f16, caps({ ...gpu, shaderF16: true }), 'local'],
+		['a real GPU for f32 weights', q4f32, caps(gpu), 'local'],
+		['no WebGPU adapter', q4f32, caps(null), 'none'],
+		['only a software (SwiftShader) adapter', q4f32, caps({ ...gpu, fallback: true, architecture: 'swiftshader' }), 'none'],
+		['f16 weights without shader-f16', q4f16, caps({ ...gpu, shaderF16: false }), 'none'],
+		['buffer limits below what it needs', q4f32, caps({ ...gpu, maxBufferSize: 64 * 2 ** 20, maxStorageBufferBindingSize: 64 * 2 ** 20 }), 'none']
+	] as const)('with %s → %s', (_name, model, c, where) => {
+		expect(model, 'the prebuilt list has this model').toBeDefined();
+		const route = routeModel(model, c);
+		expect(route.where).toBe(where);
+		if (where === 'local') expect(route.device).toBe('webgpu');
+		else expect(route.whereReason).toMatch(/web-llm cannot run it here/);
+	});
+
+	it('sends a web-llm model to a coordinator that serves it when this device cannot run it', () => {
+		const coordinator = { url: 'http://gpu-box:8000', models: [q4f32.id] };
+		expect(routeModel(q4f32, caps(null), 'auto', coordinator).where).toBe('remote');
 	});
 });

@@ -3,6 +3,8 @@
 import { formatBytes, type CatalogModel } from '$lib/catalog/catalog';
 import type { Device, Dtype } from '$lib/protocol/worker-api';
 import type { Capabilities } from './capabilities';
+import type { WebllmModel } from './webllm-adapter';
+import { webllmFits } from './webllm-fits';
 
 export type DeviceOverride = 'auto' | Device;
 
@@ -54,7 +56,12 @@ export function chooseDtype(model: CatalogModel, caps: Capabilities, device: Dev
 /** Why this browser cannot run the model with these weights, or null when it can. */
 export function localBlocker(model: CatalogModel, caps: Capabilities, dtype: Dtype): string | null {
 	if (model.runtime === 'remote') return 'it is served only by the coordinator';
-	if (model.runtime === 'web-llm' && (!caps.webgpu.available || caps.webgpu.fallback)) return 'it needs a real WebGPU GPU, which this browser lacks';
+	if (model.runtime === 'web-llm') {
+		if ('vramBytes' in model) {
+			const failed = webllmFits(model as WebllmModel, caps).reasons.find((r) => !r.ok);
+			if (failed) return `web-llm cannot run it here (${failed.text.replace(/\.$/, '')})`;
+		} else if (!caps.webgpu.available || caps.webgpu.fallback) return 'it needs a real WebGPU GPU, which this browser lacks';
+	}
 	const missing = model.requiredFeatures.filter((f) => !caps.webgpu.available || (f === 'shader-f16' && !caps.webgpu.shaderF16));
 	if (missing.length) return `it needs WebGPU ${missing.join(', ')}, which this device lacks`;
 	const bytes = model.sizes[dtype] ?? 0;
@@ -70,8 +77,10 @@ export function localBlocker(model: CatalogModel, caps: Capabilities, dtype: Dty
 }
 
 export function routeModel(model: CatalogModel, caps: Capabilities, override: DeviceOverride = 'auto', coordinator: CoordinatorInfo = null): Route {
-	const { device, reason } = chooseDevice(caps, override);
-	const { dtype, reason: dtypeReason } = chooseDtype(model, caps, device);
+	// web-llm only runs on WebGPU, with the weights it was compiled for.
+	const { device, reason } =
+		model.runtime === 'web-llm' ? { device: 'webgpu' as const, reason: 'web-llm on WebGPU: the fastest engine on a real GPU.' } : chooseDevice(caps, override);
+	const { dtype, reason: dtypeReason } = model.runtime === 'web-llm' ? { dtype: model.defaultDtype, reason: undefined } : chooseDtype(model, caps, device);
 	const reasons = dtypeReason ? [reason, dtypeReason] : [reason];
 	const blocker = localBlocker(model, caps, dtype);
 	if (!blocker) return { where: 'local', whereReason: 'Runs in this browser.', device, dtype, reasons };
