@@ -121,7 +121,10 @@ describe('onnx worker over HTTP', () => {
 			finish = chunk.choices[0]?.finish_reason ?? finish;
 		}
 		const abortedAt = Date.now();
-		expect(seen).toBe(5);
+		// Chunks already in the client's buffer may still arrive after the abort; what matters is that
+		// the stream ended long before 1800 tokens.
+		expect(seen).toBeGreaterThanOrEqual(5);
+		expect(seen).toBeLessThan(50);
 		expect(finish).toBeNull();
 		await until(async () => (await health(worker.url)).queue_length === 0, 3000);
 		// 1800 tokens take several seconds here (the greedy answer has no end token for at least 600, see the
