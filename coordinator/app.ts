@@ -1,17 +1,20 @@
 // Builds the coordinator's Hono app: CORS, client identity, request logging, auth and rate limits
-// around the OpenAI and worker routes, one error handler answering OpenAI-shaped errors, and the
-// built web app (when configured) for every other GET.
+// around the OpenAI, worker and arena routes, one error handler answering OpenAI-shaped errors, and
+// the built web app (when configured) for every other GET.
 import { Hono } from 'hono';
 import type { CoordinatorConfig } from './config';
 import { cors } from './cors';
 import { ApiError, toApiError } from './errors';
 import { identify, rateLimit, requireApiKey } from './middleware';
+import type { Rng } from './registry/pick';
 import type { Proxy } from './registry/proxy';
 import type { Registry } from './registry/registry';
 import type { AppEnv } from './env';
 import { logRequests } from './request-logging';
+import { arenaRoutes } from './routes/arena';
 import { openaiRoutes } from './routes/openai';
 import { workerRoutes } from './routes/workers';
+import type { ArenaRepository } from './storage/arena-repository';
 import type { RequestLog } from './storage/request-log';
 import { webApp } from './web-app';
 
@@ -20,6 +23,8 @@ export type AppDeps = {
 	registry: Registry;
 	proxy: Proxy;
 	requestLog: RequestLog;
+	arena: ArenaRepository;
+	rng?: Rng;
 	clock?: () => number;
 	log?: (line: string) => void;
 };
@@ -31,7 +36,7 @@ function errorResponse(e: ApiError): Response {
 	return new Response(JSON.stringify(e.body()), { status: e.status, headers: { 'Content-Type': 'application/json', ...e.headers } });
 }
 
-export function buildApp({ config, registry, proxy, requestLog, clock, log = console.log }: AppDeps) {
+export function buildApp({ config, registry, proxy, requestLog, arena, rng, clock, log = console.log }: AppDeps) {
 	const app = new Hono<AppEnv>();
 	const api = cors(config.cors_origins);
 
@@ -39,13 +44,18 @@ export function buildApp({ config, registry, proxy, requestLog, clock, log = con
 	app.use('/v1/*', requireApiKey(config.api_keys), rateLimit(config.rate_limit_per_minute, clock));
 	app.use('/workers', api, identify(config.api_keys));
 	app.use('/workers/*', identify(config.api_keys));
+	app.use('/api/arena/*', api, identify(config.api_keys), requireApiKey(config.api_keys), rateLimit(config.rate_limit_per_minute, clock));
 
 	app.route('/', openaiRoutes({ registry, proxy, requestLog, bodyLimit: config.body_limit_bytes }));
 	app.route('/', workerRoutes(config, registry, log));
+	app.route('/', arenaRoutes({ registry, arena, bodyLimit: config.body_limit_bytes, rng, clock }));
 	app.all('/v1/*', () => {
 		throw notFound();
 	});
 	app.all('/workers/*', () => {
+		throw notFound();
+	});
+	app.all('/api/arena/*', () => {
 		throw notFound();
 	});
 

@@ -10,6 +10,7 @@ import type { Rng } from './registry/pick';
 import { createProxy } from './registry/proxy';
 import { createRegistry, type Clock, type Registry } from './registry/registry';
 import { createUpstreamDiscovery } from './registry/upstreams';
+import { createArenaRepository } from './storage/arena-repository';
 import { openDatabase, type Db } from './storage/db';
 import { createRequestLog, type RequestLog } from './storage/request-log';
 
@@ -62,7 +63,7 @@ export async function startCoordinator(input: CoordinatorConfigInput, options: S
 		log
 	});
 	await discovery.start();
-	const app = buildApp({ config, registry, proxy, requestLog, clock: options.clock, log });
+	const app = buildApp({ config, registry, proxy, requestLog, arena: createArenaRepository(db), rng: options.rng, clock: options.clock, log });
 
 	// Expired workers are also refused at dispatch; the sweep only keeps listings and memory tidy.
 	const sweep = setInterval(

@@ -1,0 +1,184 @@
+// Chatbot Arena over HTTP: the coordinator pairs its live models, stores one vote per battle and
+// serves the leaderboard (anonymous votes only, cached until the next vote) and a battle export.
+//
+// Votes are idempotent by battle_id: the browser's outbox may send one twice, and the repeat is
+// answered `{duplicate: true}` without storing anything; another winner for a voted battle is a 409.
+// Votes for LOCAL (in-browser) models never had a coordinator battle: the browser mints their
+// battle id with crypto.randomUUID, so an unknown battle_id with an otherwise valid body creates the
+// battle from the vote itself (anony as the vote says) and stays idempotent the same way.
+import { Hono, type Context } from 'hono';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import {
+	ArenaVoteSchema,
+	CreateBattleRequestSchema,
+	type ArenaVote,
+	type Battle,
+	type LeaderboardResponse,
+	type VoteResponse
+} from '../../src/lib/protocol/arena';
+import { filterAnonymous, type Battle as RatedBattle } from '../../src/lib/rating/battle';
+import { toJsonl } from '../../src/lib/rating/jsonl';
+import { computeLeaderboard } from '../../src/lib/rating/leaderboard';
+import type { AppEnv } from '../env';
+import { ApiError, badRequest, fromZodError, noWorker } from '../errors';
+import type { Rng } from '../registry/pick';
+import type { Registry } from '../registry/registry';
+import type { ArenaRepository } from '../storage/arena-repository';
+import { pairModels, type WeightedModel } from './arena-pairing';
+import { readJson } from './read-json';
+
+export type ArenaRouteDeps = {
+	registry: Registry;
+	arena: ArenaRepository;
+	bodyLimit: number;
+	rng?: Rng;
+	/** Unix ms. */
+	clock?: () => number;
+};
+
+/** FastChat's default number of bootstrap rounds; the upper bound keeps one request from pinning a core. */
+const DEFAULT_BOOTSTRAP = 100;
+const MAX_BOOTSTRAP = 1000;
+/** Fixed, so a cached and a recomputed leaderboard over the same votes agree exactly. */
+const BOOTSTRAP_SEED = 42;
+
+const LeaderboardQuerySchema = z.object({
+	bootstrap: z.coerce.number().int().min(0).max(MAX_BOOTSTRAP).default(DEFAULT_BOOTSTRAP)
+});
+
+async function parseBody<T extends z.ZodType>(c: Context<AppEnv>, schema: T, limit: number): Promise<z.infer<T>> {
+	const result = schema.safeParse(await readJson(c, limit));
+	if (!result.success) throw fromZodError(result.error);
+	return result.data;
+}
+
+const arenaModelNotFound = (model: string, param: string) =>
+	new ApiError(404, 'invalid_request_error', 'model_not_found', `The model '${model}' does not exist. GET /v1/models lists the available ones.`, param);
+
+const tooFewModels = (live: number) =>
+	new ApiError(
+		503,
+		'server_error',
+		'not_enough_models',
+		`An arena battle needs two live models and ${live === 1 ? 'only one is' : `${live} are`} being served right now. Start another worker or try again shortly.`,
+		null,
+		{ 'Retry-After': '5' }
+	);
+
+/** Live chat models, each weighted by the summed speed of the healthy workers serving it. */
+function liveModels(registry: Registry): WeightedModel[] {
+	const weights = new Map<string, number>();
+	for (const w of registry.list()) {
+		if (!w.healthy) continue;
+		for (const m of w.models) if (m.capabilities.includes('chat')) weights.set(m.id, (weights.get(m.id) ?? 0) + w.speed);
+	}
+	return [...weights].map(([id, weight]) => ({ id, weight }));
+}
+
+/** A named model must be served for chat right now: 404 if never seen, 503 if no worker is up. */
+function requireServed(registry: Registry, model: string, param: string): void {
+	const found = registry.lookup(model, 'chat');
+	if (found.kind === 'unknown') throw arenaModelNotFound(model, param);
+	if (found.kind === 'unsupported') throw badRequest(`The model '${model}' does not support chat, so it cannot battle.`, param, 'model_not_supported');
+	if (found.kind === 'unavailable') throw noWorker(model);
+}
+
+/** Checks a vote against its battle; returns the answer for a repeat, or null when the vote is new. */
+function checkAgainstBattle(vote: ArenaVote, battle: Battle, existing: ArenaVote | undefined): VoteResponse | null {
+	for (const side of ['model_a', 'model_b'] as const) {
+		if (vote[side] !== battle[side])
+			throw badRequest(`'${side}' is '${vote[side]}' but battle ${battle.battle_id} has '${battle[side]}' as ${side}.`, side, 'battle_mismatch');
+	}
+	if (vote.anony !== battle.anony)
+		throw badRequest(`'anony' is ${vote.anony} but battle ${battle.battle_id} is ${battle.anony ? 'anonymous' : 'named'}.`, 'anony', 'battle_mismatch');
+	if (!existing) return null;
+	if (existing.winner !== vote.winner)
+		throw new ApiError(
+			409,
+			'invalid_request_error',
+			'vote_conflict',
+			`Battle ${battle.battle_id} already has a vote for '${existing.winner}'; a vote cannot be changed.`,
+			'winner'
+		);
+	return { battle_id: vote.battle_id, duplicate: true };
+}
+
+const toRated = ({ model_a, model_b, winner, anony, tstamp, turn }: ArenaVote): RatedBattle => ({ model_a, model_b, winner, anony, tstamp, turn });
+
+export function arenaRoutes({ registry, arena, bodyLimit, rng = Math.random, clock = Date.now }: ArenaRouteDeps) {
+	const app = new Hono<AppEnv>();
+	/** Leaderboards by bootstrap rounds; emptied whenever a vote is stored. */
+	const leaderboards = new Map<number, LeaderboardResponse>();
+
+	app.post('/api/arena/battles', async (c) => {
+		const req = await parseBody(c, CreateBattleRequestSchema, bodyLimit);
+		let pair: [string, string];
+		let anony: boolean;
+		if (req.model_a !== undefined || req.model_b !== undefined) {
+			if (req.model_a === undefined) throw badRequest("Missing required parameter: 'model_a' (a named battle needs both models).", 'model_a');
+			if (req.model_b === undefined) throw badRequest("Missing required parameter: 'model_b' (a named battle needs both models).", 'model_b');
+			if (req.model_a === req.model_b) throw badRequest("'model_a' and 'model_b' must be different models.", 'model_b');
+			requireServed(registry, req.model_a, 'model_a');
+			requireServed(registry, req.model_b, 'model_b');
+			pair = [req.model_a, req.model_b];
+			anony = false;
+		} else {
+			let live = liveModels(registry);
+			if (req.models) {
+				const wanted = new Set(req.models);
+				for (const m of wanted) if (registry.lookup(m, 'chat').kind === 'unknown') throw arenaModelNotFound(m, 'models');
+				live = live.filter((m) => wanted.has(m.id));
+			}
+			const drawn = pairModels(live, rng);
+			if (!drawn) throw tooFewModels(live.length);
+			pair = drawn;
+			anony = true;
+		}
+		const battle: Battle = { battle_id: randomUUID(), model_a: pair[0], model_b: pair[1], anony, created_at: clock() };
+		arena.insertBattle(battle, 'coordinator');
+		return c.json(battle satisfies Battle);
+	});
+
+	app.post('/api/arena/votes', async (c) => {
+		const vote = await parseBody(c, ArenaVoteSchema, bodyLimit);
+		if (vote.model_a === vote.model_b) throw badRequest("'model_a' and 'model_b' must be different models.", 'model_b');
+		// No await from here on: the checks and the insert cannot interleave with another vote.
+		const battle = arena.getBattle(vote.battle_id);
+		if (battle) {
+			const repeat = checkAgainstBattle(vote, battle, arena.getVote(vote.battle_id));
+			if (repeat) return c.json(repeat satisfies VoteResponse);
+			arena.insertVote(vote, clock());
+		} else {
+			const local: Battle = { battle_id: vote.battle_id, model_a: vote.model_a, model_b: vote.model_b, anony: vote.anony, created_at: clock() };
+			arena.insertVote(vote, clock(), local);
+		}
+		leaderboards.clear();
+		return c.json({ battle_id: vote.battle_id, duplicate: false } satisfies VoteResponse);
+	});
+
+	app.get('/api/arena/leaderboard', (c) => {
+		const query = LeaderboardQuerySchema.safeParse({ bootstrap: c.req.query('bootstrap') || undefined });
+		if (!query.success) throw fromZodError(query.error);
+		const rounds = query.data.bootstrap;
+		let board = leaderboards.get(rounds);
+		if (!board) {
+			// Named votes stay stored and exported, but like FastChat only anonymous ones are rated.
+			const battles = filterAnonymous(arena.allVotes().map(toRated));
+			const rows = battles.length === 0 ? [] : computeLeaderboard(battles, { bootstrapRounds: rounds, seed: BOOTSTRAP_SEED });
+			board = { rows, battles: battles.length, bootstrap_rounds: rounds, computed_at: clock() };
+			leaderboards.set(rounds, board);
+		}
+		return c.json(board satisfies LeaderboardResponse);
+	});
+
+	app.get('/api/arena/battles.jsonl', (c) => {
+		const body = toJsonl(arena.allVotes().map(toRated));
+		return c.body(body, 200, {
+			'Content-Type': 'application/x-ndjson; charset=utf-8',
+			'Content-Disposition': 'attachment; filename="battles.jsonl"'
+		});
+	});
+
+	return app;
+}
