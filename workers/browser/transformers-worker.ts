@@ -10,13 +10,13 @@ import {
 	type BrowserWorkerApi,
 	type LoadProgress,
 	type LoadResult,
-	type WorkerLoadSpec,
-	type WorkerStreamItem
+	type WorkerLoadSpec
 } from '../../src/lib/protocol/worker-api';
 import { openModelCache } from '../../src/lib/storage/weight-cache';
 import { findModel } from '../../src/lib/catalog/catalog';
 import { isOfflineFetchError, offlineModelError } from '../../src/lib/pwa/offline-error';
 import { streamChat, type LoadedTextModel } from '../runtime/transformers-chat';
+import { transferChunks } from './chunk-stream';
 import { ProgressTracker } from './progress-tracker';
 
 let tfModule: Promise<typeof TF> | null = null;
@@ -84,23 +84,7 @@ const api: BrowserWorkerApi = {
 		current?.abort();
 		const controller = new AbortController();
 		current = controller;
-		const iterator = streamChat(loaded, request, controller.signal)[Symbol.asyncIterator]();
-		const stream = new ReadableStream<WorkerStreamItem>({
-			async pull(c) {
-				try {
-					const r = await iterator.next();
-					if (r.done) c.close();
-					else c.enqueue({ type: 'chunk', chunk: r.value });
-				} catch (err) {
-					c.enqueue({ type: 'error', error: toLumenError(err, 'generation_failed').toData() });
-					c.close();
-				}
-			},
-			cancel() {
-				controller.abort();
-			}
-		});
-		return Comlink.transfer(stream, [stream as unknown as Transferable]);
+		return transferChunks(streamChat(loaded, request, controller.signal), controller);
 	},
 
 	interrupt() {

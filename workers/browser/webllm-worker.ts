@@ -2,10 +2,11 @@
 // BrowserWorkerApi as the Transformers.js worker. web-llm is imported lazily; its weights go to IndexedDB.
 import * as Comlink from 'comlink';
 import type * as WebLLM from '@mlc-ai/web-llm';
-import { LumenError, toLumenError } from '../../src/lib/protocol/errors';
+import { LumenError } from '../../src/lib/protocol/errors';
 import type { ChatCompletionRequest } from '../../src/lib/protocol/openai';
-import { WorkerLoadSpecSchema, type BrowserWorkerApi, type LoadProgress, type LoadResult, type WorkerStreamItem } from '../../src/lib/protocol/worker-api';
+import { WorkerLoadSpecSchema, type BrowserWorkerApi, type LoadProgress, type LoadResult } from '../../src/lib/protocol/worker-api';
 import { mapError, mapInitProgress, streamWebllm } from '../../src/lib/engine/webllm-adapter';
+import { transferChunks } from './chunk-stream';
 import { webllmModels } from '../../src/lib/catalog/webllm';
 
 let webllmModule: Promise<typeof WebLLM> | null = null;
@@ -69,23 +70,7 @@ const api: BrowserWorkerApi = {
 		current?.abort();
 		const controller = new AbortController();
 		current = controller;
-		const iterator = streamWebllm(engine, { ...request, model: loadedId }, controller.signal)[Symbol.asyncIterator]();
-		const stream = new ReadableStream<WorkerStreamItem>({
-			async pull(c) {
-				try {
-					const r = await iterator.next();
-					if (r.done) c.close();
-					else c.enqueue({ type: 'chunk', chunk: r.value });
-				} catch (err) {
-					c.enqueue({ type: 'error', error: toLumenError(err, 'generation_failed').toData() });
-					c.close();
-				}
-			},
-			cancel() {
-				controller.abort();
-			}
-		});
-		return Comlink.transfer(stream, [stream as unknown as Transferable]);
+		return transferChunks(streamWebllm(engine, { ...request, model: loadedId }, controller.signal), controller);
 	},
 
 	interrupt() {

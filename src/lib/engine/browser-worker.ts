@@ -9,14 +9,20 @@ import type { WorkerHandle } from './worker-engine';
 import type { Route } from './router';
 
 export function spawnTransformersWorker(): WorkerHandle {
+	// The URL must stay a literal `new URL(…, import.meta.url)` inside `new Worker` for Vite to bundle it.
 	const worker = new Worker(new URL('../../../workers/browser/transformers-worker.ts', import.meta.url), {
 		type: 'module',
 		name: 'lumen-transformers'
 	});
+	return wrapWorker(worker, 'model worker');
+}
+
+/** Wraps a started worker for WorkerEngine: its comlink API, terminate, and a promise that says when it died. */
+export function wrapWorker(worker: Worker, label: string): WorkerHandle {
 	const api = Comlink.wrap<BrowserWorkerApi>(worker);
 	const crashed = new Promise<LumenError>((resolve) => {
 		const fail = (what: string) =>
-			resolve(new LumenError('worker_crashed', `The model worker stopped (${what}). Load the model again to continue.`, true));
+			resolve(new LumenError('worker_crashed', `The ${label} stopped (${what}). Load the model again to continue.`, true));
 		worker.addEventListener('error', (e) => fail(e.message || 'unexpected error'));
 		worker.addEventListener('messageerror', () => fail('a message could not be read'));
 	});

@@ -1,27 +1,13 @@
 // Spawns the web-llm Web Worker for WorkerEngine, and the load spec it needs. web-llm itself is
 // imported lazily inside the worker, so nothing here pulls the runtime into the app shell.
-import * as Comlink from 'comlink';
-import { LumenError } from '$lib/protocol/errors';
-import type { BrowserWorkerApi, WorkerLoadSpec } from '$lib/protocol/worker-api';
+import type { WorkerLoadSpec } from '$lib/protocol/worker-api';
+import { wrapWorker } from './browser-worker';
 import type { CatalogModel } from '$lib/catalog/catalog';
 import type { WorkerHandle } from './worker-engine';
 
 export function spawnWebllmWorker(): WorkerHandle {
 	const worker = new Worker(new URL('../../../workers/browser/webllm-worker.ts', import.meta.url), { type: 'module', name: 'lumen-webllm' });
-	const api = Comlink.wrap<BrowserWorkerApi>(worker);
-	const crashed = new Promise<LumenError>((resolve) => {
-		const fail = (what: string) => resolve(new LumenError('worker_crashed', `The web-llm worker stopped (${what}). Load the model again to continue.`, true));
-		worker.addEventListener('error', (e) => fail(e.message || 'unexpected error'));
-		worker.addEventListener('messageerror', () => fail('a message could not be read'));
-	});
-	return {
-		api,
-		crashed,
-		terminate() {
-			api[Comlink.releaseProxy]();
-			worker.terminate();
-		}
-	};
+	return wrapWorker(worker, 'web-llm worker');
 }
 
 /** web-llm finds files and model library by model id in its prebuilt list; host and wasm paths are unused. */
