@@ -1,113 +1,7 @@
 // Raw-prompt text completion (OpenAI /v1/completions) from a Transformers.js causal LM: no chat template.
 // Same contract as streamChat: the last chunk carries finish_reason and usage; aborting stops at the next step.
-import type * as TF from '@huggingface/transformers';
-import { LumenError, toLumenError } from '../../src/lib/protocol/errors';
 import type { CompletionChunk, CompletionRequest, FinishReason, Usage } from '../../src/lib/protocol/openai';
-import { AsyncQueue } from './async-queue';
-import { IncrementalDecoder, findStop, partialStopLength } from './incremental-decoder';
-import type { LoadedTextModel } from './transformers-chat';
-
-export type GenerationSettings = {
-	maxNewTokens: number;
-	/** 0 means greedy. */
-	temperature: number;
-	topP: number;
-	stops: readonly string[];
-	/** Seeds Transformers.js's global sampler: reproducible only while one generation runs at a time. */
-	seed?: number;
-};
-
-export type TextEvent = { type: 'delta'; text: string } | { type: 'end'; finish: FinishReason; usage: Usage };
-
-type Inputs = { input_ids: TF.Tensor; attention_mask: TF.Tensor };
-
-/**
- * Generates from already tokenized inputs and yields text deltas (never half a character, never
- * any part of a stop string), then one `end` event with the finish reason and token counts.
- */
-export function streamGeneration(
-	loaded: LoadedTextModel,
-	inputs: Inputs,
-	settings: GenerationSettings,
-	signal?: AbortSignal
-): AsyncIterable<TextEvent> {
-	const { tf, tokenizer, model } = loaded;
-	const queue = new AsyncQueue<TextEvent>();
-	const decoder = new IncrementalDecoder((ids) => tokenizer.decode(ids, { skip_special_tokens: true }));
-	const criteria = new tf.InterruptableStoppingCriteria();
-	const eos = new Set(eosIds(model, tokenizer));
-	const stops = settings.stops;
-	let text = '';
-	let sent = 0;
-	let hitStop = false;
-	let sawEos = false;
-	let completionTokens = 0;
-
-	const emit = (upTo: number) => {
-		if (upTo > sent) queue.push({ type: 'delta', text: text.slice(sent, upTo) });
-		sent = Math.max(sent, upTo);
-	};
-	const onTokens = (tokens: number[]) => {
-		if (hitStop) return;
-		completionTokens += tokens.length;
-		if (tokens.some((t) => eos.has(t))) sawEos = true;
-		text += decoder.push(tokens);
-		const at = findStop(text, stops);
-		if (at !== -1) {
-			hitStop = true;
-			text = text.slice(0, at);
-			emit(text.length);
-			criteria.interrupt();
-			return;
-		}
-		emit(text.length - partialStopLength(text, stops));
-	};
-
-	class DeltaStreamer extends tf.BaseStreamer {
-		private prompt = true;
-		put(value: bigint[][]): void {
-			if (this.prompt) {
-				this.prompt = false; // the first put is the prompt itself
-				return;
-			}
-			onTokens(value[0].map(Number));
-		}
-		end(): void {}
-	}
-
-	const onAbort = () => criteria.interrupt();
-	signal?.addEventListener('abort', onAbort);
-	const run = async () => {
-		if (signal?.aborted) throw new LumenError('aborted', 'Stopped before generation started.', true);
-		const promptTokens = inputs.input_ids.dims.at(-1) ?? 0;
-		if (settings.seed !== undefined) tf.random.seed(settings.seed);
-		await model.generate({
-			...inputs,
-			max_new_tokens: settings.maxNewTokens,
-			do_sample: settings.temperature > 0,
-			temperature: settings.temperature > 0 ? settings.temperature : 1,
-			top_p: settings.topP,
-			stopping_criteria: [criteria],
-			streamer: new DeltaStreamer() as unknown as TF.TextStreamer
-		});
-		if (!hitStop) {
-			text += decoder.flush();
-			emit(text.length);
-		}
-		const finish: FinishReason =
-			hitStop || sawEos ? 'stop' : signal?.aborted ? 'abort' : completionTokens >= settings.maxNewTokens ? 'length' : 'stop';
-		queue.push({
-			type: 'end',
-			finish,
-			usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens }
-		});
-	};
-	run()
-		.then(() => queue.close())
-		.catch((err) => queue.fail(toLumenError(err, 'generation_failed')))
-		.finally(() => signal?.removeEventListener('abort', onAbort));
-	return queue;
-}
+import { streamGeneration, type GenerationSettings, type Inputs, type LoadedTextModel } from './transformers-generate';
 
 let counter = 0;
 
@@ -141,13 +35,4 @@ export async function* streamCompletion(
 		if (event.type === 'delta') yield chunk(event.text, null);
 		else yield chunk('', event.finish, event.usage);
 	}
-}
-
-function eosIds(model: TF.PreTrainedModel, tokenizer: TF.PreTrainedTokenizer): number[] {
-	const fromConfig = (model as unknown as { generation_config?: { eos_token_id?: number | number[] } }).generation_config
-		?.eos_token_id;
-	const ids = Array.isArray(fromConfig) ? fromConfig : fromConfig === undefined ? [] : [fromConfig];
-	const tokEos = (tokenizer as unknown as { eos_token_id?: number }).eos_token_id;
-	if (typeof tokEos === 'number') ids.push(tokEos);
-	return ids;
 }
