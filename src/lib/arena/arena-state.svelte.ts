@@ -1,0 +1,150 @@
+// An arena battle: two sides answer the same prompts, the person votes, then the names are revealed.
+// Invariants: votes open only when both answers are complete; one battle id per round, one vote per battle.
+import type { CatalogModel } from '$lib/catalog/catalog';
+import { EngineState } from '$lib/chat/engine-state.svelte';
+import type { DeviceOverride } from '$lib/engine/router';
+import type { ArenaVote, ArenaWinner } from '$lib/protocol/arena';
+import { toLumenError } from '$lib/protocol/errors';
+import { BattleSide, type SideParams } from './battle-side.svelte';
+import { pickPair, type Rng } from './pairing';
+import { recordVote } from './votes';
+
+export type ArenaMode = 'anonymous' | 'named';
+export type ArenaOptions = { mode: ArenaMode; device?: DeviceOverride; threads?: number; pool?: readonly string[]; weights?: Readonly<Record<string, number>>; rng?: Rng };
+
+export class ArenaState {
+	readonly sides: [BattleSide, BattleSide];
+	battleId = $state(crypto.randomUUID());
+	params = $state<SideParams>({ temperature: 0.7, max_tokens: 256 });
+	vote = $state<ArenaWinner | null>(null);
+	error = $state<string | null>(null);
+	ready = $state(false);
+
+	constructor(private readonly options: ArenaOptions) {
+		const side = () => new BattleSide(new EngineState(options.device ?? 'auto', options.threads));
+		this.sides = [side(), side()];
+	}
+
+	// Getters rather than $derived: they read `sides`, which exists only once the constructor has run.
+	get generating(): boolean {
+		return this.sides[0].generating || this.sides[1].generating;
+	}
+
+	/** Number of the person's messages so far (FastChat's `turn`). */
+	get turns(): number {
+		return this.sides[0].messages.filter((m) => m.role === 'user').length;
+	}
+
+	get canVote(): boolean {
+		return this.vote === null && this.turns > 0 && this.sides[0].complete && this.sides[1].complete;
+	}
+
+	/** Names are shown in a named battle always, in an anonymous one only after the vote. */
+	get revealed(): boolean {
+		return this.mode === 'named' || this.vote !== null;
+	}
+
+	/** Models either side may run: the picker for side-by-side, the draw pool for a battle. */
+	get models(): CatalogModel[] {
+		return this.sides[0].engines.models;
+	}
+
+	get mode(): ArenaMode {
+		return this.options.mode;
+	}
+
+	async init(): Promise<void> {
+		await Promise.all(this.sides.map((s) => s.engines.init()));
+		if (this.mode === 'anonymous') this.drawPair();
+		else this.pick(this.models[0]?.id ?? '', this.models[1]?.id ?? this.models[0]?.id ?? '');
+		this.ready = true;
+	}
+
+	/**
+	 * The draw pool: `pool` from the page when given; otherwise models served by this app or a coordinator,
+	 * never hub downloads a battle cannot count on. `weights` sets sampling weights (default 1 each).
+	 */
+	private candidates(): { id: string; weight: number }[] {
+		const engines = this.sides[0].engines;
+		const available = this.models.filter((m) => {
+			if (this.options.pool) return this.options.pool.includes(m.id);
+			const where = engines.routeFor(m)?.where;
+			return where === 'remote' || (m.source.host === 'local' && m.id !== 'lumen-bench' && where !== 'none');
+		});
+		return available.map((m) => ({ id: m.id, weight: this.options.weights?.[m.id] ?? 1 }));
+	}
+
+	private drawPair(): void {
+		try {
+			const [a, b] = pickPair(this.candidates(), this.options.rng);
+			this.pick(a, b);
+		} catch (err) {
+			this.error = toLumenError(err).message;
+		}
+	}
+
+	/** Starts a fresh round with these models (side-by-side) and a new battle id. */
+	pick(a: string, b: string): void {
+		this.sides[0].reset(a);
+		this.sides[1].reset(b);
+		this.battleId = crypto.randomUUID();
+		this.vote = null;
+		this.error = null;
+	}
+
+	newRound(): void {
+		if (this.mode === 'anonymous') this.drawPair();
+		else this.pick(this.sides[0].modelId, this.sides[1].modelId);
+	}
+
+	async send(text: string): Promise<void> {
+		const content = text.trim();
+		if (!content || this.generating || this.vote !== null) return;
+		for (const side of this.sides) side.messages.push({ id: crypto.randomUUID(), role: 'user', content, createdAt: Date.now() });
+		await this.answerBoth();
+	}
+
+	/** Both sides answer the last prompt again (their last answers are dropped). */
+	async regenerate(): Promise<void> {
+		if (this.generating || this.vote !== null || this.turns === 0) return;
+		for (const side of this.sides) if (side.messages.at(-1)?.role === 'assistant') side.messages.pop();
+		await this.answerBoth();
+	}
+
+	stop(): void {
+		for (const side of this.sides) side.stop();
+	}
+
+	private async answerBoth(): Promise<void> {
+		const params = { ...this.params };
+		await Promise.all(this.sides.map((s) => s.answer(params)));
+	}
+
+	async castVote(winner: ArenaWinner): Promise<void> {
+		if (!this.canVote) return;
+		const vote: ArenaVote = {
+			battle_id: this.battleId,
+			model_a: this.sides[0].modelId,
+			model_b: this.sides[1].modelId,
+			winner,
+			anony: this.mode === 'anonymous',
+			tstamp: Date.now() / 1000,
+			turn: this.turns
+		};
+		this.vote = winner;
+		try {
+			await recordVote(vote);
+		} catch (err) {
+			this.error = `The vote was not saved: ${toLumenError(err).message}`;
+		}
+	}
+
+	dispose(): void {
+		this.stop();
+		// Free both workers' models when the page goes away; a failure here has no one left to tell.
+		for (const side of this.sides) {
+			side.engines.cancelLoad();
+			void side.engines.chatEngine.unload().catch(() => undefined);
+		}
+	}
+}

@@ -1,0 +1,77 @@
+// One side of an arena battle: its own EngineState (so its own worker) and its own conversation.
+// Invariant: the model name never reaches a message, so nothing on screen leaks it before the vote.
+import { EngineState } from '$lib/chat/engine-state.svelte';
+import { FrameBuffer } from '$lib/chat/stream-buffer';
+import { toLumenError, type LumenErrorData } from '$lib/protocol/errors';
+import type { ChatCompletionRequest, ChatMessage } from '$lib/protocol/openai';
+import type { StoredMessage } from '$lib/storage';
+
+export type SideParams = { temperature: number; max_tokens: number };
+
+export class BattleSide {
+	messages = $state<StoredMessage[]>([]);
+	generating = $state(false);
+	error = $state<LumenErrorData | null>(null);
+	private controller: AbortController | null = null;
+
+	constructor(readonly engines: EngineState) {}
+
+	get modelId(): string {
+		return this.engines.modelId;
+	}
+
+	/** True once the last message is a finished answer (even a failed one: the person can still judge it). */
+	get complete(): boolean {
+		return !this.generating && this.messages.at(-1)?.role === 'assistant';
+	}
+
+	reset(modelId: string): void {
+		this.stop();
+		this.messages = [];
+		this.error = null;
+		this.engines.select(modelId);
+	}
+
+	stop(): void {
+		this.controller?.abort();
+	}
+
+	/** Answers the conversation so far (which must end with the person's message). */
+	async answer(params: SideParams): Promise<void> {
+		if (this.generating) return;
+		this.error = null;
+		this.generating = true;
+		const controller = new AbortController();
+		this.controller = controller;
+		const reply: StoredMessage = { id: crypto.randomUUID(), role: 'assistant', content: '', createdAt: Date.now() };
+		try {
+			if (!(await this.engines.load())) {
+				this.error = this.engines.error ?? { code: 'model_load_failed', message: 'The model did not load.', retryable: true };
+				reply.error = this.error.message;
+				this.messages.push(reply);
+				return;
+			}
+			const request = this.request(params);
+			this.messages.push(reply);
+			const live = this.messages[this.messages.length - 1];
+			const buffer = new FrameBuffer((t) => (live.content += t));
+			try {
+				for await (const chunk of this.engines.chatEngine.chat(request, { signal: controller.signal })) buffer.push(chunk.choices[0]?.delta.content ?? '');
+			} catch (err) {
+				const e = toLumenError(err, 'generation_failed');
+				this.error = e.toData();
+				live.error = e.message;
+			} finally {
+				buffer.flush();
+			}
+		} finally {
+			this.generating = false;
+			if (this.controller === controller) this.controller = null;
+		}
+	}
+
+	private request(params: SideParams): ChatCompletionRequest {
+		const messages: ChatMessage[] = this.messages.map((m) => ({ role: m.role, content: m.content }));
+		return { model: this.engines.modelId, messages, temperature: params.temperature, max_tokens: params.max_tokens, stream: true };
+	}
+}
