@@ -5,12 +5,21 @@ import { EngineState } from '$lib/chat/engine-state.svelte';
 import type { DeviceOverride } from '$lib/engine/router';
 import type { ArenaVote, ArenaWinner } from '$lib/protocol/arena';
 import { toLumenError } from '$lib/protocol/errors';
-import { BattleSide, type SideParams } from './battle-side.svelte';
+import { BattleSide, type SideEngines, type SideParams } from './battle-side.svelte';
 import { pickPair, type Rng } from './pairing';
 import { recordVote } from './votes';
 
 export type ArenaMode = 'anonymous' | 'named';
-export type ArenaOptions = { mode: ArenaMode; device?: DeviceOverride; threads?: number; pool?: readonly string[]; weights?: Readonly<Record<string, number>>; rng?: Rng };
+export type ArenaOptions = {
+	mode: ArenaMode;
+	device?: DeviceOverride;
+	threads?: number;
+	pool?: readonly string[];
+	weights?: Readonly<Record<string, number>>;
+	rng?: Rng;
+	/** Each side's engines (default: an EngineState each, so each side gets its own worker). */
+	engines?: () => SideEngines;
+};
 
 export class ArenaState {
 	readonly sides: [BattleSide, BattleSide];
@@ -21,7 +30,8 @@ export class ArenaState {
 	ready = $state(false);
 
 	constructor(private readonly options: ArenaOptions) {
-		const side = () => new BattleSide(new EngineState(options.device ?? 'auto', options.threads));
+		const engines = options.engines ?? (() => new EngineState(options.device ?? 'auto', options.threads));
+		const side = () => new BattleSide(engines());
 		this.sides = [side(), side()];
 	}
 

@@ -1,12 +1,14 @@
 // One side of an arena battle: its own EngineState (so its own worker) and its own conversation.
 // Invariant: the model name never reaches a message, so nothing on screen leaks it before the vote.
-import { EngineState } from '$lib/chat/engine-state.svelte';
+import type { EngineState } from '$lib/chat/engine-state.svelte';
 import { FrameBuffer } from '$lib/chat/stream-buffer';
 import { toLumenError, type LumenErrorData } from '$lib/protocol/errors';
 import type { ChatCompletionRequest, ChatMessage } from '$lib/protocol/openai';
 import type { StoredMessage } from '$lib/storage';
 
 export type SideParams = { temperature: number; max_tokens: number };
+/** What a side needs of its engines: EngineState in the app, a scripted fake in unit tests. */
+export type SideEngines = Pick<EngineState, 'modelId' | 'models' | 'status' | 'progress' | 'error' | 'init' | 'select' | 'load' | 'cancelLoad' | 'routeFor' | 'chatEngine'>;
 
 export class BattleSide {
 	messages = $state<StoredMessage[]>([]);
@@ -14,7 +16,7 @@ export class BattleSide {
 	error = $state<LumenErrorData | null>(null);
 	private controller: AbortController | null = null;
 
-	constructor(readonly engines: EngineState) {}
+	constructor(readonly engines: SideEngines) {}
 
 	get modelId(): string {
 		return this.engines.modelId;
