@@ -3,7 +3,7 @@
 // aborting the signal stops generation at the next decode step and ends the stream with finish 'abort'.
 import type * as TF from '@huggingface/transformers';
 import { makeChunk, type ChatCompletionChunk, type ChatCompletionRequest } from '../../src/lib/protocol/openai';
-import { streamGeneration, type Inputs, type LoadedTextModel } from './transformers-generate';
+import { settingsFrom, streamGeneration, type Inputs, type LoadedTextModel } from './transformers-generate';
 
 export type { LoadedTextModel, TransformersModule } from './transformers-generate';
 
@@ -25,14 +25,7 @@ export async function* streamChat(
 		add_generation_prompt: true,
 		return_dict: true
 	}) as unknown as Inputs & Record<string, TF.Tensor>;
-	const settings = {
-		maxNewTokens: request.max_tokens ?? loaded.defaultMaxTokens,
-		temperature: request.temperature ?? 0.7,
-		topP: request.top_p ?? 1,
-		stops: request.stop === undefined ? [] : Array.isArray(request.stop) ? request.stop : [request.stop],
-		seed: request.seed
-	};
-	for await (const event of streamGeneration(loaded, inputs, settings, signal)) {
+	for await (const event of streamGeneration(loaded, inputs, settingsFrom(request, loaded), signal)) {
 		if (event.type === 'delta') yield makeChunk(id, modelName, { content: event.text });
 		else yield makeChunk(id, modelName, {}, event.finish, event.usage);
 	}

@@ -1,7 +1,7 @@
 // Raw-prompt text completion (OpenAI /v1/completions) from a Transformers.js causal LM: no chat template.
 // Same contract as streamChat: the last chunk carries finish_reason and usage; aborting stops at the next step.
 import type { CompletionChunk, CompletionRequest, FinishReason, Usage } from '../../src/lib/protocol/openai';
-import { streamGeneration, type GenerationSettings, type Inputs, type LoadedTextModel } from './transformers-generate';
+import { settingsFrom, streamGeneration, type Inputs, type LoadedTextModel } from './transformers-generate';
 
 let counter = 0;
 
@@ -24,14 +24,7 @@ export async function* streamCompletion(
 		choices: [{ index: 0, text, finish_reason: finish }],
 		...(usage ? { usage } : {})
 	});
-	const settings: GenerationSettings = {
-		maxNewTokens: request.max_tokens ?? loaded.defaultMaxTokens,
-		temperature: request.temperature ?? 0.7,
-		topP: request.top_p ?? 1,
-		stops: request.stop === undefined ? [] : Array.isArray(request.stop) ? request.stop : [request.stop],
-		seed: request.seed
-	};
-	for await (const event of streamGeneration(loaded, inputs, settings, signal)) {
+	for await (const event of streamGeneration(loaded, inputs, settingsFrom(request, loaded), signal)) {
 		if (event.type === 'delta') yield chunk(event.text, null);
 		else yield chunk('', event.finish, event.usage);
 	}

@@ -20,6 +20,19 @@ export type LoadedTextModel = {
 
 export type Inputs = { input_ids: TF.Tensor; attention_mask: TF.Tensor };
 
+/** The sampling fields chat and completion requests share, with this server's defaults. */
+export type SamplingRequest = { max_tokens?: number; temperature?: number; top_p?: number; stop?: string | string[]; seed?: number };
+
+export function settingsFrom(request: SamplingRequest, loaded: LoadedTextModel): GenerationSettings {
+	return {
+		maxNewTokens: request.max_tokens ?? loaded.defaultMaxTokens,
+		temperature: request.temperature ?? 0.7,
+		topP: request.top_p ?? 1,
+		stops: request.stop === undefined ? [] : Array.isArray(request.stop) ? request.stop : [request.stop],
+		seed: request.seed
+	};
+}
+
 export type GenerationSettings = {
 	maxNewTokens: number;
 	/** 0 means greedy. */
