@@ -41,12 +41,13 @@ export default ts.config(
 		}
 	},
 	{
-		// The coordinator and native workers share only the protocol and rating code with the app.
-		files: ['coordinator/**/*.ts', 'workers/native/**/*.ts'],
+		// Node code (coordinator, native workers, the shared runtime, the CLI, scripts, benches) reaches the
+		// app's DOM-free modules through one declared path: package.json `imports` (#protocol, #rating, #catalog).
+		files: ['coordinator/**/*.ts', 'workers/native/**/*.ts', 'workers/runtime/**/*.ts', 'bin/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
 		rules: {
 			'no-restricted-imports': [
 				'error',
-				{ patterns: [{ regex: '^\\$lib/|(^|/)src/(?!lib/(protocol|rating)/)', message: 'Only src/lib/protocol and src/lib/rating may be imported here.' }] }
+				{ patterns: [{ regex: '^\\$lib/|(^|/)src/lib/', message: 'Import shared modules through #protocol/*, #rating/* or #catalog/* (package.json imports).' }] }
 			]
 		}
 	}

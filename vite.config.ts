@@ -14,7 +14,7 @@ export default defineConfig({
 	worker: { format: 'es' },
 	build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
 	test: {
-		include: ['{src,scripts,workers,coordinator,bench,cli,bin}/**/*.test.ts'],
+		include: ['{src,scripts,workers,coordinator,bench,bin}/**/*.test.ts'],
 		environment: 'node',
 		testTimeout: 60_000,
 		hookTimeout: 120_000

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
 import { streamChat, type LoadedTextModel } from '../workers/runtime/transformers-chat';
-import type { ChatCompletionRequest } from '../src/lib/protocol/openai';
+import type { ChatCompletionRequest } from '#protocol/openai';
 import { startServer, CHROMIUM_ARGS, executablePath } from '../e2e/server';
 
 const { values } = parseArgs({

@@ -10,11 +10,11 @@ import { mkdtempSync, openSync, rmSync, statSync, writeSync, closeSync } from 'n
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readBattleFile } from '../cli/leaderboard';
-import { bootstrapBradleyTerry, computeLeaderboard, countPairs, fitBradleyTerry, indexBattles, toJsonl, toRatingScale, type Battle } from '../src/lib/rating/index';
-import { naiveBootstrap, naiveBradleyTerry } from '../src/lib/rating/naive';
-import { generateBattles } from '../src/lib/rating/synthetic';
-import { POINTS_PER_NAT } from '../src/lib/rating/bradley-terry';
+import { readBattleFile } from '../bin/leaderboard/run-leaderboard';
+import { bootstrapBradleyTerry, computeLeaderboard, countPairs, fitBradleyTerry, indexBattles, toJsonl, toRatingScale, type Battle } from '#rating/index';
+import { naiveBootstrap, naiveBradleyTerry } from '#rating/naive';
+import { generateBattles } from '#rating/synthetic';
+import { POINTS_PER_NAT } from '#rating/bradley-terry';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '100' }, models: { type: 'string', default: '50' } } });
 const ROUNDS = Number(values.rounds);

@@ -2,8 +2,8 @@
 // leaderboard over anonymous votes only (cached until a vote), the JSONL export, and bad input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { BattleSchema, LeaderboardResponseSchema, VoteResponseSchema, type ArenaVote, type Battle } from '../src/lib/protocol/arena';
-import { parseBattlesJsonl } from '../src/lib/rating/jsonl';
+import { BattleSchema, LeaderboardResponseSchema, VoteResponseSchema, type ArenaVote, type Battle } from '#protocol/arena';
+import { parseBattlesJsonl } from '#rating/jsonl';
 import type { RunningCoordinator } from './server';
 import { spawnStub, startTestCoordinator, until, type StubProcess } from './testing/processes';
 

@@ -1,8 +1,8 @@
 // Every HTTP error the coordinator answers is an ApiError rendered in OpenAI's shape
 // `{error:{message,type,param,code}}`; 5xx bodies never carry internal details.
 import { z } from 'zod';
-import { LumenError, isAbortError } from '../src/lib/protocol/errors';
-import { statusOf, type OpenAIErrorBody } from '../src/lib/protocol/openai-errors';
+import { LumenError, isAbortError } from '#protocol/errors';
+import { statusOf, type OpenAIErrorBody } from '#protocol/openai-errors';
 
 export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'server_error';
 

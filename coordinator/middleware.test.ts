@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ChatCompletionRequestSchema } from '../src/lib/protocol/openai';
+import { ChatCompletionRequestSchema } from '#protocol/openai';
 import { fromZodError, paramPath, toApiError } from './errors';
-import { LumenError } from '../src/lib/protocol/errors';
+import { LumenError } from '#protocol/errors';
 import { createRateLimiter } from './middleware';
 
 describe('rate limiter', () => {

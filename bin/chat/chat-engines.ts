@@ -1,10 +1,10 @@
 // Where `lumen chat` gets its tokens: a coordinator's /v1/chat/completions (fetch + SSE), or the onnx
 // backend in this process (offline, our test models). Both speak OpenAI chunks and take an AbortSignal.
-import { LumenError, isAbortError } from '../../src/lib/protocol/errors';
+import { LumenError, isAbortError } from '#protocol/errors';
 import { z } from 'zod';
-import { ModelListSchema, makeChunk, type ChatCompletionChunk, type ChatCompletionRequest, type FinishReason } from '../../src/lib/protocol/openai';
-import { OpenAIErrorBodySchema, openAIErrorToLumen } from '../../src/lib/protocol/openai-errors';
-import { parseSSE } from '../../src/lib/protocol/sse';
+import { ModelListSchema, makeChunk, type ChatCompletionChunk, type ChatCompletionRequest, type FinishReason } from '#protocol/openai';
+import { OpenAIErrorBodySchema, openAIErrorToLumen } from '#protocol/openai-errors';
+import { parseSSE } from '#protocol/sse';
 import { loadOnnxBackend } from '../../workers/native/onnx-backend';
 import { modelToLoad } from '../catalog';
 

@@ -3,8 +3,8 @@
 // Works the same with piped (non-TTY) stdin, where Ctrl-C arrives as a SIGINT signal.
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { toLumenError } from '../../src/lib/protocol/errors';
-import type { ChatMessage } from '../../src/lib/protocol/openai';
+import { toLumenError } from '#protocol/errors';
+import type { ChatMessage } from '#protocol/openai';
 import { AsyncQueue } from '../../workers/runtime/async-queue';
 import type { ChatEngine } from './chat-engines';
 

@@ -1,7 +1,7 @@
 // `lumen chat`: a terminal chat with a coordinator's model, or (without --coordinator) with a model
 // run in this process by the onnx backend, offline.
 import { Command } from 'commander';
-import { toLumenError } from '../../src/lib/protocol/errors';
+import { toLumenError } from '#protocol/errors';
 import { localEngine, remoteEngine, type ChatEngine } from '../chat/chat-engines';
 import { CHAT_KEYS_HELP, runChatRepl } from '../chat/chat-repl';
 import { number, positiveInt } from './parse';

@@ -1,8 +1,8 @@
 // `lumen leaderboard`: Bradley-Terry ratings with bootstrap intervals, plus Elo, from a FastChat
-// clean-battle file (JSON lines). The work is in cli/leaderboard.ts; this only maps the flags.
+// clean-battle file (JSON lines). The work is in bin/leaderboard/run-leaderboard.ts; this only maps the flags.
 import { Command, InvalidArgumentError } from 'commander';
-import { runLeaderboard } from '../../cli/leaderboard';
-import { toLumenError } from '../../src/lib/protocol/errors';
+import { runLeaderboard } from '../leaderboard/run-leaderboard';
+import { toLumenError } from '#protocol/errors';
 
 function positiveInt(value: string): number {
 	const n = Number(value);

@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { toLumenError } from '../../src/lib/protocol/errors';
+import { toLumenError } from '#protocol/errors';
 import { DEFAULT_MODELS_DIR } from '../../workers/native/onnx-backend';
 import { readCatalog } from '../catalog';
 import { listRemoteModels } from '../chat/chat-engines';

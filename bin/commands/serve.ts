@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../coordinator/config';
 import { startCoordinator } from '../../coordinator/server';
-import { toLumenError } from '../../src/lib/protocol/errors';
+import { toLumenError } from '#protocol/errors';
 import { parseWorkerOptions } from '../../workers/native/options';
 import { startWorker, type RunningWorker } from '../../workers/native/worker-process';
 import { positiveInt } from './parse';

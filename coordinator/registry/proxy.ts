@@ -4,8 +4,8 @@
 // client's stream with an in-band error when the worker dies and aborts the worker when the client leaves.
 import type { ServerResponse } from 'node:http';
 import { Agent, request } from 'undici';
-import type { WorkerCapability } from '../../src/lib/protocol/coordinator';
-import type { Usage } from '../../src/lib/protocol/openai';
+import type { WorkerCapability } from '#protocol/coordinator';
+import type { Usage } from '#protocol/openai';
 import type { DispatchPolicy } from '../config';
 import { ApiError, badRequest, modelNotFound, noWorker } from '../errors';
 import type { Rng } from './pick';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkerRegistrationSchema, type WorkerRegistrationInput } from '../../src/lib/protocol/coordinator';
+import { WorkerRegistrationSchema, type WorkerRegistrationInput } from '#protocol/coordinator';
 import { createRegistry } from './registry';
 
 function setup() {

@@ -1,7 +1,7 @@
 // The in-memory worker registry (FastChat's controller state): who serves which model, when each
 // worker last beat, and how many requests we have in flight to it. No I/O, clock injected, so
 // dispatch answers in microseconds and expiry is testable with a fake clock.
-import type { WorkerCapability, WorkerModel, WorkerRegistration, WorkerStatus } from '../../src/lib/protocol/coordinator';
+import type { WorkerCapability, WorkerModel, WorkerRegistration, WorkerStatus } from '#protocol/coordinator';
 import type { DispatchPolicy } from '../config';
 import { pick, type Candidate, type Rng } from './pick';
 

@@ -1,7 +1,7 @@
 // Pass-through of a worker's SSE bytes: it finds event boundaries and peeks at a few JSON keys with
 // byte searches (no JSON.parse, no re-serialisation per chunk), so it can note the first token, the
 // finish reason and the final usage, see `[DONE]`, and drop the usage-only chunk the client did not ask for.
-import type { Usage } from '../../src/lib/protocol/openai';
+import type { Usage } from '#protocol/openai';
 
 export type RelayStats = {
 	sawDone: boolean;

@@ -16,16 +16,16 @@ import {
 	type Battle,
 	type LeaderboardResponse,
 	type VoteResponse
-} from '../../src/lib/protocol/arena';
-import { filterAnonymous, type Battle as RatedBattle } from '../../src/lib/rating/battle';
-import { toJsonl } from '../../src/lib/rating/jsonl';
-import { computeLeaderboard } from '../../src/lib/rating/leaderboard';
+} from '#protocol/arena';
+import { filterAnonymous, type Battle as RatedBattle } from '#rating/battle';
+import { toJsonl } from '#rating/jsonl';
+import { computeLeaderboard } from '#rating/leaderboard';
 import type { AppEnv } from '../env';
 import { ApiError, badRequest, fromZodError, noWorker } from '../errors';
 import type { Rng } from '../registry/pick';
 import type { Registry } from '../registry/registry';
 import type { ArenaRepository } from '../storage/arena-repository';
-import { pairModels, type WeightedModel } from './arena-pairing';
+import { pairModels, type Candidate } from '#rating/pairing';
 import { readJson } from './read-json';
 
 export type ArenaRouteDeps = {
@@ -67,7 +67,7 @@ const tooFewModels = (live: number) =>
 	);
 
 /** Live chat models, each weighted by the summed speed of the healthy workers serving it. */
-function liveModels(registry: Registry): WeightedModel[] {
+function liveModels(registry: Registry): Candidate[] {
 	const weights = new Map<string, number>();
 	for (const w of registry.list()) {
 		if (!w.healthy) continue;

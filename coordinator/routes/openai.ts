@@ -3,13 +3,13 @@
 // counts; the usage-only chunk is dropped again when the client did not ask for it.
 import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
-import type { WorkerCapability } from '../../src/lib/protocol/coordinator';
+import type { WorkerCapability } from '#protocol/coordinator';
 import {
 	ChatCompletionRequestSchema,
 	CompletionRequestSchema,
 	EmbeddingRequestSchema,
 	type ModelList
-} from '../../src/lib/protocol/openai';
+} from '#protocol/openai';
 import { fromZodError } from '../errors';
 import type { AppEnv } from '../env';
 import { logOutcome } from '../request-logging';

@@ -8,7 +8,7 @@ import {
 	WorkerRegistrationSchema,
 	type HeartbeatResponse,
 	type RegisterResponse
-} from '../../src/lib/protocol/coordinator';
+} from '#protocol/coordinator';
 import type { CoordinatorConfig } from '../config';
 import { fromZodError } from '../errors';
 import type { AppEnv } from '../env';

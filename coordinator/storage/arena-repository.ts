@@ -1,6 +1,6 @@
 // The arena repository: battles and their (at most one) vote in SQLite. Plain functions over
 // prepared statements; the rules about which vote is accepted live in routes/arena.ts.
-import type { ArenaVote, ArenaWinner, Battle } from '../../src/lib/protocol/arena';
+import type { ArenaVote, ArenaWinner, Battle } from '#protocol/arena';
 import type { Db } from './db';
 
 export type BattleOrigin = 'coordinator' | 'browser';

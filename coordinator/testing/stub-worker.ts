@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { RegisterResponseSchema, HeartbeatResponseSchema, type WorkerRegistrationInput } from '../../src/lib/protocol/coordinator';
+import { RegisterResponseSchema, HeartbeatResponseSchema, type WorkerRegistrationInput } from '#protocol/coordinator';
 
 export type FailureMode =
 	| { kind: 'none' }

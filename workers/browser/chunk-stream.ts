@@ -1,9 +1,9 @@
 // The one way a browser worker hands a chat stream to the page: a transferred ReadableStream of
 // chunks (no round trip per token), errors as data, and cancel → abort of the generation.
 import * as Comlink from 'comlink';
-import { toLumenError } from '../../src/lib/protocol/errors';
-import type { ChatCompletionChunk } from '../../src/lib/protocol/openai';
-import type { WorkerStreamItem } from '../../src/lib/protocol/worker-api';
+import { toLumenError } from '#protocol/errors';
+import type { ChatCompletionChunk } from '#protocol/openai';
+import type { WorkerStreamItem } from '#protocol/worker-api';
 
 export function transferChunks(chunks: AsyncIterable<ChatCompletionChunk>, controller: AbortController): ReadableStream<WorkerStreamItem> {
 	const iterator = chunks[Symbol.asyncIterator]();

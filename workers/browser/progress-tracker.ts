@@ -1,7 +1,7 @@
 // Folds Transformers.js per-file progress events into one bytes/percent figure for the progress bar.
 // Invariant: `loaded` never exceeds `total` and never goes backwards.
 import type { ProgressInfo } from '@huggingface/transformers';
-import type { LoadProgress } from '../../src/lib/protocol/worker-api';
+import type { LoadProgress } from '#protocol/worker-api';
 
 export class ProgressTracker {
 	private files = new Map<string, { loaded: number; total: number }>();

@@ -3,18 +3,18 @@
 // after every file arrived and the session was built.
 import * as Comlink from 'comlink';
 import type * as TF from '@huggingface/transformers';
-import { LumenError, toLumenError, type LumenErrorData } from '../../src/lib/protocol/errors';
-import type { ChatCompletionRequest } from '../../src/lib/protocol/openai';
+import { LumenError, toLumenError, type LumenErrorData } from '#protocol/errors';
+import type { ChatCompletionRequest } from '#protocol/openai';
 import {
 	WorkerLoadSpecSchema,
 	type BrowserWorkerApi,
 	type LoadProgress,
 	type LoadResult,
 	type WorkerLoadSpec
-} from '../../src/lib/protocol/worker-api';
-import { openModelCache } from '../../src/lib/storage/weight-cache';
-import { findModel } from '../../src/lib/catalog/catalog';
-import { isOfflineFetchError, offlineModelError } from '../../src/lib/pwa/offline-error';
+} from '#protocol/worker-api';
+import { openModelCache } from '$lib/storage/weight-cache';
+import { findModel } from '#catalog/catalog';
+import { isOfflineFetchError, offlineModelError } from '$lib/pwa/offline-error';
 import { streamChat, type LoadedTextModel } from '../runtime/transformers-chat';
 import { transferChunks } from './chunk-stream';
 import { ProgressTracker } from './progress-tracker';

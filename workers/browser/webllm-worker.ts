@@ -2,12 +2,12 @@
 // BrowserWorkerApi as the Transformers.js worker. web-llm is imported lazily; its weights go to IndexedDB.
 import * as Comlink from 'comlink';
 import type * as WebLLM from '@mlc-ai/web-llm';
-import { LumenError } from '../../src/lib/protocol/errors';
-import type { ChatCompletionRequest } from '../../src/lib/protocol/openai';
-import { WorkerLoadSpecSchema, type BrowserWorkerApi, type LoadProgress, type LoadResult } from '../../src/lib/protocol/worker-api';
-import { mapError, mapInitProgress, streamWebllm } from '../../src/lib/engine/webllm-adapter';
+import { LumenError } from '#protocol/errors';
+import type { ChatCompletionRequest } from '#protocol/openai';
+import { WorkerLoadSpecSchema, type BrowserWorkerApi, type LoadProgress, type LoadResult } from '#protocol/worker-api';
+import { mapError, mapInitProgress, streamWebllm } from '$lib/engine/webllm-adapter';
 import { transferChunks } from './chunk-stream';
-import { webllmModels } from '../../src/lib/catalog/webllm';
+import { webllmModels } from '#catalog/webllm';
 
 let webllmModule: Promise<typeof WebLLM> | null = null;
 const loadWebllm = () => (webllmModule ??= import('@mlc-ai/web-llm'));

@@ -1,14 +1,14 @@
 // The contract every native-worker backend implements: OpenAI chunks in, OpenAI chunks out.
 // Backend-specific types (Transformers.js tensors, an upstream's quirks) never leave an adapter.
 import { z } from 'zod';
-import type { WorkerModel } from '../../src/lib/protocol/coordinator';
+import type { WorkerModel } from '#protocol/coordinator';
 import type {
 	ChatCompletionChunk,
 	ChatCompletionRequest,
 	CompletionChunk,
 	CompletionRequest,
 	EmbeddingRequest
-} from '../../src/lib/protocol/openai';
+} from '#protocol/openai';
 
 export const BackendKinds = ['onnx', 'openai'] as const;
 export type BackendKind = (typeof BackendKinds)[number];

@@ -4,9 +4,9 @@ import {
 	HeartbeatResponseSchema,
 	RegisterResponseSchema,
 	type WorkerRegistrationInput
-} from '../../src/lib/protocol/coordinator';
-import { OpenAIErrorBodySchema, openAIErrorToLumen } from '../../src/lib/protocol/openai-errors';
-import { LumenError, toLumenError } from '../../src/lib/protocol/errors';
+} from '#protocol/coordinator';
+import { OpenAIErrorBodySchema, openAIErrorToLumen } from '#protocol/openai-errors';
+import { LumenError, toLumenError } from '#protocol/errors';
 import type { z } from 'zod';
 
 export type CoordinatorClientOptions = {

@@ -2,15 +2,15 @@
 // generations through the FIFO queue, streams SSE, and aborts the backend when the client goes away.
 import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
-import { LumenError, toLumenError } from '../../src/lib/protocol/errors';
-import { statusOf, toOpenAIError } from '../../src/lib/protocol/openai-errors';
+import { LumenError, toLumenError } from '#protocol/errors';
+import { statusOf, toOpenAIError } from '#protocol/openai-errors';
 import {
 	ChatCompletionRequestSchema,
 	CompletionRequestSchema,
 	EmbeddingRequestSchema,
 	type ModelList
-} from '../../src/lib/protocol/openai';
-import type { WorkerCapability } from '../../src/lib/protocol/coordinator';
+} from '#protocol/openai';
+import type { WorkerCapability } from '#protocol/coordinator';
 import type { Backend } from './backend';
 import { foldChat, foldCompletion } from './openai-shapes';
 import type { RequestQueue } from './request-queue';

@@ -1,7 +1,7 @@
 // How the onnx backend finds a model (folder, catalog id, hub id) and that a folder path really loads.
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collectChunks } from '../../src/lib/protocol/openai';
+import { collectChunks } from '#protocol/openai';
 import { ensureModels } from '../../scripts/model-builder/test-support';
 import { DEFAULT_MODELS_DIR, loadOnnxBackend, resolveModelSource } from './onnx-backend';
 

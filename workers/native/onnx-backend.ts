@@ -3,8 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LumenError, toLumenError } from '../../src/lib/protocol/errors';
-import type { ChatCompletionRequest } from '../../src/lib/protocol/openai';
+import { LumenError, toLumenError } from '#protocol/errors';
+import type { ChatCompletionRequest } from '#protocol/openai';
 import { streamChat, type LoadedTextModel } from '../runtime/transformers-chat';
 import { streamCompletion } from '../runtime/transformers-complete';
 import type { Backend } from './backend';

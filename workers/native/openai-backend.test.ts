@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectChunks } from '../../src/lib/protocol/openai';
+import { collectChunks } from '#protocol/openai';
 import { ensureModels } from '../../scripts/model-builder/test-support';
 import { loadOpenAIBackend, upstreamBase } from './openai-backend';
 import { health, spawnWorker, startFakeCoordinator, until, type FakeCoordinator, type SpawnedWorker } from './test-support';

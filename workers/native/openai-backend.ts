@@ -2,11 +2,11 @@
 // It discovers models from /v1/models, forwards requests as streams (fetch + parseSSE), normalises the
 // upstream's dialect into our chunk types, maps its errors, and aborts upstream when our client leaves.
 import { z } from 'zod';
-import { LumenError, isAbortError } from '../../src/lib/protocol/errors';
-import { openAIErrorToLumen } from '../../src/lib/protocol/openai-errors';
-import { parseSSE } from '../../src/lib/protocol/sse';
-import type { ChatCompletionChunk, CompletionChunk, FinishReason } from '../../src/lib/protocol/openai';
-import type { WorkerModel } from '../../src/lib/protocol/coordinator';
+import { LumenError, isAbortError } from '#protocol/errors';
+import { openAIErrorToLumen } from '#protocol/openai-errors';
+import { parseSSE } from '#protocol/sse';
+import type { ChatCompletionChunk, CompletionChunk, FinishReason } from '#protocol/openai';
+import type { WorkerModel } from '#protocol/coordinator';
 import { EmbeddingResponseSchema, type Backend } from './backend';
 
 export type OpenAIBackendOptions = {

@@ -6,7 +6,7 @@ import type {
 	CompletionChunk,
 	FinishReason,
 	Usage
-} from '../../src/lib/protocol/openai';
+} from '#protocol/openai';
 
 type AnyChunk = ChatCompletionChunk | CompletionChunk;
 

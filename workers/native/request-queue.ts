@@ -1,6 +1,6 @@
 // FIFO admission for generation requests: at most `maxConcurrency` run at once, the rest wait in
 // arrival order. A waiter whose signal aborts (its client went away) leaves the line without running.
-import { LumenError } from '../../src/lib/protocol/errors';
+import { LumenError } from '#protocol/errors';
 
 type Waiter = { grant: (release: () => void) => void; reject: (err: LumenError) => void; signal: AbortSignal; onAbort: () => void };
 

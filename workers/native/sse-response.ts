@@ -1,10 +1,10 @@
 // Turns a backend's chunk stream into an SSE Response ending in `data: [DONE]`. Errors before the first
 // chunk become HTTP statuses; later ones an OpenAI error event. The queue slot is released only when
 // the backend has really stopped (after an abort it still finishes its current step).
-import { toLumenError } from '../../src/lib/protocol/errors';
-import type { ChatCompletionChunk, CompletionChunk } from '../../src/lib/protocol/openai';
-import { toOpenAIError } from '../../src/lib/protocol/openai-errors';
-import { SSE_DONE, encodeSSE } from '../../src/lib/protocol/sse';
+import { toLumenError } from '#protocol/errors';
+import type { ChatCompletionChunk, CompletionChunk } from '#protocol/openai';
+import { toOpenAIError } from '#protocol/openai-errors';
+import { SSE_DONE, encodeSSE } from '#protocol/sse';
 import { shapeStream } from './openai-shapes';
 
 export type Generation<K extends 'chat' | 'completion'> = {

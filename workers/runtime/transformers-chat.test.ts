@@ -1,8 +1,8 @@
 // streamChat against the real tiny model on onnxruntime-node: the same code the browser worker
 // and the native worker run, so its contract (chunks, finish reasons, usage, stop, abort) is checked here.
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
-import type { ChatCompletionChunk, ChatCompletionRequest } from '../../src/lib/protocol/openai';
-import { collectChunks } from '../../src/lib/protocol/openai';
+import type { ChatCompletionChunk, ChatCompletionRequest } from '#protocol/openai';
+import { collectChunks } from '#protocol/openai';
 import { ensureModels } from '../../scripts/model-builder/test-support';
 import { greedyGenerateNode } from '../../scripts/model-builder/node-generate';
 import { streamChat, type LoadedTextModel } from './transformers-chat';

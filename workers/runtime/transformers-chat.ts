@@ -2,7 +2,7 @@
 // Invariants: every yielded item is an OpenAI chunk; the last one carries finish_reason and usage;
 // aborting the signal stops generation at the next decode step and ends the stream with finish 'abort'.
 import type * as TF from '@huggingface/transformers';
-import { makeChunk, type ChatCompletionChunk, type ChatCompletionRequest } from '../../src/lib/protocol/openai';
+import { makeChunk, type ChatCompletionChunk, type ChatCompletionRequest } from '#protocol/openai';
 import { settingsFrom, streamGeneration, type Inputs, type LoadedTextModel } from './transformers-generate';
 
 export type { LoadedTextModel, TransformersModule } from './transformers-generate';

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@huggingface/transformers';
 import { ensureModels } from '../../scripts/model-builder/test-support';
-import type { CompletionChunk } from '../../src/lib/protocol/openai';
+import type { CompletionChunk } from '#protocol/openai';
 import type { LoadedTextModel } from './transformers-chat';
 import { streamCompletion } from './transformers-complete';
 

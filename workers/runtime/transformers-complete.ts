@@ -1,6 +1,6 @@
 // Raw-prompt text completion (OpenAI /v1/completions) from a Transformers.js causal LM: no chat template.
 // Same contract as streamChat: the last chunk carries finish_reason and usage; aborting stops at the next step.
-import type { CompletionChunk, CompletionRequest, FinishReason, Usage } from '../../src/lib/protocol/openai';
+import type { CompletionChunk, CompletionRequest, FinishReason, Usage } from '#protocol/openai';
 import { settingsFrom, streamGeneration, type Inputs, type LoadedTextModel } from './transformers-generate';
 
 let counter = 0;

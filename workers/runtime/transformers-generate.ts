@@ -2,8 +2,8 @@
 // tokenized inputs and yields text deltas, honouring stop strings, max tokens and an AbortSignal.
 // Invariants: never half a UTF-8 character, never any part of a stop string; one final `end` event.
 import type * as TF from '@huggingface/transformers';
-import { LumenError, toLumenError } from '../../src/lib/protocol/errors';
-import type { FinishReason, Usage } from '../../src/lib/protocol/openai';
+import { LumenError, toLumenError } from '#protocol/errors';
+import type { FinishReason, Usage } from '#protocol/openai';
 import { AsyncQueue } from './async-queue';
 import { IncrementalDecoder, findStop, partialStopLength } from './incremental-decoder';
 

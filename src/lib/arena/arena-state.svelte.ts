@@ -6,7 +6,7 @@ import type { DeviceOverride } from '$lib/engine/router';
 import type { ArenaVote, ArenaWinner } from '$lib/protocol/arena';
 import { toLumenError } from '$lib/protocol/errors';
 import { BattleSide, type SideEngines, type SideParams } from './battle-side.svelte';
-import { pickPair, type Rng } from './pairing';
+import { pickPair, type Rng } from '$lib/rating/pairing';
 import { recordVote } from './votes';
 
 export type ArenaMode = 'anonymous' | 'named';

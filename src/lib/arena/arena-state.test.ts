@@ -7,7 +7,7 @@ import type { Engine } from '$lib/engine/types';
 import type { ChatCompletionChunk, ChatCompletionRequest } from '$lib/protocol/openai';
 import { ArenaState } from './arena-state.svelte';
 import type { SideEngines } from './battle-side.svelte';
-import { seededRng } from './pairing';
+import { seededRng } from '$lib/rating/pairing';
 import { listVotes } from './votes';
 
 beforeAll(() => {

@@ -1,7 +1,7 @@
 // The model catalog: data in models.json, validated here. One entry per model a person can pick.
 // Invariant: `files` lists byte sizes per dtype as published, so "fits this device" needs no network.
 import { z } from 'zod';
-import { DtypeSchema } from '$lib/protocol/worker-api';
+import { DtypeSchema } from '../protocol/worker-api';
 import raw from './models.json';
 
 export const RuntimeSchema = z.enum(['transformers', 'web-llm', 'remote']);

@@ -1,12 +1,8 @@
 // `lumen leaderboard`: the arena leaderboard from a FastChat battle file (JSON lines, or one JSON
 // array like FastChat's clean_battle_*.json), computed as FastChat does (src/lib/rating).
-// Runnable on its own:  tsx cli/leaderboard.ts --battles FILE.jsonl [--bootstrap N] [--json]
-//                         [--seed S] [--anchor MODEL --anchor-rating R]
 // Results go to `out`; notes about skipped lines or a missing anchor go to `err`, so --json
 // output stays machine-readable.
-import { createReadStream, realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { createReadStream } from 'node:fs';
 import {
 	computeLeaderboard,
 	createBattleLineParser,
@@ -14,7 +10,7 @@ import {
 	parseBattlesJsonArray,
 	type LeaderboardRow,
 	type ParseResult
-} from '../src/lib/rating/index';
+} from '#rating/index';
 
 export type LeaderboardArgs = {
 	battles: string;
@@ -105,49 +101,4 @@ export function formatTable(rows: readonly LeaderboardRow[], bootstrap: number):
 	const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c].length)));
 	const line = (row: string[]) => row.map((cell, c) => (c === 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd();
 	return [line(header), ...cells.map(line)].join('\n') + '\n';
-}
-
-function number(name: string, value: string | undefined): number | undefined {
-	if (value === undefined) return undefined;
-	const x = Number(value);
-	if (value.trim() === '' || !Number.isFinite(x)) throw new Error(`--${name} must be a number, got "${value}".`);
-	return x;
-}
-
-export function parseLeaderboardArgs(argv: string[]): LeaderboardArgs {
-	const { values } = parseArgs({
-		args: argv,
-		options: {
-			battles: { type: 'string' },
-			bootstrap: { type: 'string' },
-			json: { type: 'boolean', default: false },
-			seed: { type: 'string' },
-			anchor: { type: 'string' },
-			'anchor-rating': { type: 'string' }
-		}
-	});
-	if (!values.battles) throw new Error('Usage: leaderboard --battles FILE.jsonl [--bootstrap N] [--json] [--seed S] [--anchor MODEL --anchor-rating R]');
-	return {
-		battles: values.battles,
-		bootstrap: number('bootstrap', values.bootstrap),
-		json: values.json,
-		seed: number('seed', values.seed),
-		anchor: values.anchor,
-		anchorRating: number('anchor-rating', values['anchor-rating'])
-	};
-}
-
-function invokedDirectly(): boolean {
-	try {
-		return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-	} catch {
-		return false;
-	}
-}
-
-if (invokedDirectly()) {
-	(async () => runLeaderboard(parseLeaderboardArgs(process.argv.slice(2))))().catch((e: Error) => {
-		process.stderr.write(`leaderboard: ${e.message}\n`);
-		process.exitCode = 1;
-	});
 }

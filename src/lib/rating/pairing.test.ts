@@ -1,6 +1,6 @@
 // pickPair: never the same model twice, weights respected, sides random, reproducible with a seed.
 import { describe, expect, it } from 'vitest';
-import { pickPair, seededRng } from './pairing';
+import { pairModels, pickPair, seededRng } from './pairing';
 
 describe('pickPair', () => {
 	it('never pairs a model with itself, even when ids repeat', () => {
@@ -47,5 +47,14 @@ describe('pickPair', () => {
 	it('refuses fewer than two distinct drawable models', () => {
 		expect(() => pickPair([{ id: 'a' }, { id: 'a' }])).toThrow(/two different models/);
 		expect(() => pickPair([{ id: 'a' }, { id: 'b', weight: 0 }])).toThrow();
+	});
+});
+
+describe('pairModels', () => {
+	it('is null without two different models of positive weight', () => {
+		expect(pairModels([], Math.random)).toBeNull();
+		expect(pairModels([{ id: 'a', weight: 1 }], Math.random)).toBeNull();
+		expect(pairModels([{ id: 'a' }, { id: 'a' }], Math.random)).toBeNull();
+		expect(pairModels([{ id: 'a', weight: 1 }, { id: 'b', weight: 0 }], Math.random)).toBeNull();
 	});
 });

@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { computeLeaderboard, toJsonl } from '../src/lib/rating/index';
-import { generateBattles } from '../src/lib/rating/synthetic';
-import { runLeaderboard } from './leaderboard';
+import { computeLeaderboard, toJsonl } from '#rating/index';
+import { generateBattles } from '#rating/synthetic';
+import { runLeaderboard } from './run-leaderboard';
 
 const dir = mkdtempSync(join(tmpdir(), 'lumen-leaderboard-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,20 +69,5 @@ describe('runLeaderboard', () => {
 
 	it('explains a missing file', async () => {
 		await expect(runLeaderboard({ battles: join(dir, 'nope.jsonl') }, sink(), sink())).rejects.toThrow(/cannot read battle file .*nope\.jsonl/);
-	});
-});
-
-describe('tsx cli/leaderboard.ts', () => {
-	const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
-	it('runs on its own with --battles, --bootstrap and --json', () => {
-		const run = spawnSync(tsx, ['cli/leaderboard.ts', '--battles', jsonl, '--bootstrap', '5', '--json'], { encoding: 'utf8' });
-		expect(run.status).toBe(0);
-		expect(JSON.parse(run.stdout)).toHaveLength(5);
-	});
-
-	it('exits 1 with a usage message when --battles is missing', () => {
-		const run = spawnSync(tsx, ['cli/leaderboard.ts', '--json'], { encoding: 'utf8' });
-		expect(run.status).toBe(1);
-		expect(run.stderr).toContain('Usage: leaderboard --battles FILE.jsonl');
 	});
 });

@@ -1,4 +1,4 @@
-// Picks the two models of an anonymous battle: weighted sampling without replacement, random sides.
+// The one pairing rule for anonymous battles, shared by the browser arena and the coordinator: weighted sampling without replacement, random sides.
 // Pure: the random source is injected, so a seeded generator makes every draw reproducible.
 
 export type Rng = () => number;
@@ -28,9 +28,10 @@ function drawOne(pool: readonly { id: string; weight: number }[], rng: Rng): num
 
 /**
  * Two different models, each drawn with probability proportional to its weight (default 1), then put on
- * random sides. Duplicate ids count once; non-positive weights are never drawn. Throws with fewer than two.
+ * random sides, so a heavier model is not more often model_a. Duplicate ids count once; non-positive
+ * weights are never drawn. Null with fewer than two drawable models.
  */
-export function pickPair(candidates: readonly Candidate[], rng: Rng = Math.random): [string, string] {
+export function pairModels(candidates: readonly Candidate[], rng: Rng = Math.random): [string, string] | null {
 	const seen = new Set<string>();
 	const pool: { id: string; weight: number }[] = [];
 	for (const c of candidates) {
@@ -39,8 +40,15 @@ export function pickPair(candidates: readonly Candidate[], rng: Rng = Math.rando
 		seen.add(c.id);
 		pool.push({ id: c.id, weight });
 	}
-	if (pool.length < 2) throw new Error('An arena battle needs at least two different models.');
+	if (pool.length < 2) return null;
 	const first = pool.splice(drawOne(pool, rng), 1)[0];
 	const second = pool[drawOne(pool, rng)];
 	return rng() < 0.5 ? [first.id, second.id] : [second.id, first.id];
+}
+
+/** pairModels for callers that cannot go on without a pair: throws with fewer than two models. */
+export function pickPair(candidates: readonly Candidate[], rng: Rng = Math.random): [string, string] {
+	const pair = pairModels(candidates, rng);
+	if (!pair) throw new Error('An arena battle needs at least two different models.');
+	return pair;
 }
