@@ -4,6 +4,7 @@ import { z } from 'zod';
 
 export const ErrorCodes = [
 	'bad_request',
+	'context_length_exceeded',
 	'model_not_found',
 	'model_load_failed',
 	'download_failed',
@@ -73,4 +74,17 @@ export function isQuotaError(err: unknown): boolean {
 	const name = 'name' in err ? String((err as { name: unknown }).name) : '';
 	const message = 'message' in err ? String((err as { message: unknown }).message) : '';
 	return name === 'QuotaExceededError' || /quota/i.test(message);
+}
+
+/**
+ * The prompt alone is longer than the model's context window: a client error (HTTP 400) that names both
+ * numbers and what to do. Every backend and the chat page use this one message.
+ */
+export function contextLengthExceeded(promptTokens: number, contextLength: number): LumenError {
+	return new LumenError(
+		'context_length_exceeded',
+		`This model's maximum context length is ${contextLength} tokens, but the messages take ${promptTokens} tokens. ` +
+			'Shorten the messages or drop the oldest turns, then try again.',
+		false
+	);
 }
