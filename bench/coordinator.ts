@@ -3,13 +3,13 @@
 // Prints requests/s, p50/p99 time to first token, and the through/direct ratios. Loopback only.
 // Usage: npm run bench:coordinator  (or: tsx bench/coordinator.ts --levels 1,16,64,256 --tokens 64 --interval-ms 20)
 // Profile the coordinator with COORD_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { spawnStub, until } from '../coordinator/testing/processes';
+import { cpuSeconds, fmt as f, pct, printTable, startCoordinatorProcess } from './support';
 
 const { values } = parseArgs({
 	options: {
@@ -29,34 +29,6 @@ const SECRET = 'bench-secret';
 const MODEL = 'lumen-stub';
 
 type Result = { requests: number; errors: number; seconds: number; ttft: number[]; cpuPercent: number | null };
-
-/** The coordinator as its own process (as deployed), so the bench client never shares its event loop. */
-async function startCoordinatorProcess(dbDir: string): Promise<{ url: string; child: ChildProcess }> {
-	const child = spawn(process.execPath, [...(process.env.COORD_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'coordinator/main.ts'], {
-		env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LUMEN_WORKER_SECRET: SECRET, LUMEN_DB: join(dbDir, 'bench.db'), LUMEN_WEB_DIR: '' },
-		stdio: ['ignore', 'pipe', 'inherit']
-	});
-	const url = await new Promise<string>((resolve, reject) => {
-		let out = '';
-		child.stdout!.on('data', (d: Buffer) => {
-			out += d.toString();
-			const m = /http:\/\/[^\s:]+:(\d+)/.exec(out);
-			if (m) resolve(`http://127.0.0.1:${m[1]}`);
-		});
-		child.once('exit', (code) => reject(new Error(`coordinator exited (${code}): ${out}`)));
-	});
-	return { url, child };
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc; null where /proc is missing. */
-function cpuSeconds(pid: number | undefined): number | null {
-	try {
-		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-		return (Number(fields[11]) + Number(fields[12])) / 100;
-	} catch {
-		return null;
-	}
-}
 
 const body = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Tell me a story.' }], stream: true });
 const CONTENT = '"content":"';
@@ -125,16 +97,9 @@ async function runLevel(base: string, clients: number, mode: Mode, pid?: number)
 	return { requests: ttft.length, errors, seconds, ttft, cpuPercent: cpu0 === null || cpu1 === null ? null : ((cpu1 - cpu0) / seconds) * 100 };
 }
 
-const pct = (xs: number[], p: number) => {
-	if (xs.length === 0) return NaN;
-	const s = [...xs].sort((a, b) => a - b);
-	return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
-const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '-');
-
 async function main() {
 	const dbDir = mkdtempSync(join(tmpdir(), 'lumen-bench-'));
-	const coordinator = await startCoordinatorProcess(dbDir);
+	const coordinator = await startCoordinatorProcess(dbDir, SECRET);
 	const stub = await spawnStub({ coordinator: coordinator.url, secret: SECRET, model: MODEL, tokens: TOKENS, intervalMs: INTERVAL });
 	try {
 		await until(async () => (await fetch(`${coordinator.url}/v1/models`).then((r) => r.json())).data.length > 0, 10_000, 'registration');
@@ -170,14 +135,6 @@ async function main() {
 		coordinator.child.kill('SIGTERM');
 		rmSync(dbDir, { recursive: true, force: true });
 	}
-}
-
-function printTable(header: string[], rows: string[][]) {
-	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-	const line = (cells: string[]) => cells.map((c, i) => (/^[a-z]/.test(c) || c === '' ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-	console.log(line(header));
-	console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-	for (const r of rows) console.log(line(r));
 }
 
 await main();
