@@ -34,6 +34,26 @@ export default ts.config(
 		}
 	},
 	{
+		// Chat templates run in the page, the browser worker, the native worker and the CLI: DOM-free, and
+		// importing only zod, the Jinja renderer, their own JSON and the protocol.
+		files: ['src/lib/templates/**/*.ts'],
+		ignores: ['**/*.test.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							regex: '^(?!zod$|@huggingface/jinja$|\\./[^/]+\\.json$|\\.\\./protocol/)',
+							message: 'src/lib/templates imports only zod, @huggingface/jinja, its JSON and ../protocol/*.'
+						}
+					]
+				}
+			],
+			'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'location']
+		}
+	},
+	{
 		// Pages never touch runtimes or workers directly: they go through $lib/engine.
 		files: ['src/routes/**', 'src/lib/components/**', 'src/lib/chat/**'],
 		rules: {
@@ -42,12 +62,12 @@ export default ts.config(
 	},
 	{
 		// Node code (coordinator, native workers, the shared runtime, the CLI, scripts, benches) reaches the
-		// app's DOM-free modules through one declared path: package.json `imports` (#protocol, #rating, #catalog).
+		// app's DOM-free modules through one declared path: package.json `imports` (#protocol, #rating, #catalog, #templates).
 		files: ['coordinator/**/*.ts', 'workers/native/**/*.ts', 'workers/runtime/**/*.ts', 'bin/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
 		rules: {
 			'no-restricted-imports': [
 				'error',
-				{ patterns: [{ regex: '^\\$lib/|(^|/)src/lib/', message: 'Import shared modules through #protocol/*, #rating/* or #catalog/* (package.json imports).' }] }
+				{ patterns: [{ regex: '^\\$lib/|(^|/)src/lib/', message: 'Import shared modules through #protocol/*, #rating/*, #catalog/* or #templates/* (package.json imports).' }] }
 			]
 		}
 	}
