@@ -84,6 +84,13 @@ describe('rendered prompts', () => {
 		);
 	});
 
+	it('a template that fails to render is a LumenError naming it and what to do', () => {
+		const broken = { ...findTemplate('plain'), name: 'broken', template: "{{ raise_exception('no roles here') }}" };
+		expect(() => renderPrompt(broken, conversation)).toThrow(
+			new LumenError('internal', 'The chat template "broken" failed to render (no roles here). Pick another template with --chat-template or in Settings.')
+		);
+	});
+
 	it("bosToken and eosToken replace the template's own", () => {
 		expect(renderPrompt('llama-2', conversation, { bosToken: '<B>', eosToken: '<E>' })).toBe(
 			'<B>[INST] <<SYS>>\nYou are a terse assistant.\n<</SYS>>\n\nWhat is the capital of France? [/INST] Paris. <E>' +

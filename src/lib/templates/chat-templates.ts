@@ -171,12 +171,13 @@ export function renderPrompt(
 	options: RenderOptions = {}
 ): string {
 	const template = resolve(templateOrName);
-	let jinja = compiled.get(template.template);
-	if (!jinja) {
-		jinja = new Template(template.template);
-		compiled.set(template.template, jinja);
-	}
 	try {
+		// Parsing is the costly part and the registry is fixed, so each template string is parsed once.
+		let jinja = compiled.get(template.template);
+		if (!jinja) {
+			jinja = new Template(template.template);
+			compiled.set(template.template, jinja);
+		}
 		return jinja.render({
 			messages: prepareMessages(template, messages, options),
 			add_generation_prompt: options.addGenerationPrompt ?? true,
