@@ -170,6 +170,14 @@ describe('system messages', () => {
 		]);
 	});
 
+	it("without a template (the tokenizer's own is used) only the gathering and the override apply", () => {
+		expect(prepareMessages(undefined, conversation.slice(1))).toEqual(conversation.slice(1));
+		expect(prepareMessages(undefined, conversation.slice(1), { systemOverride: 'Be brief.' })[0]).toEqual({
+			role: 'system',
+			content: 'Be brief.'
+		});
+	});
+
 	it('prepareMessages does not modify the caller’s messages', () => {
 		const copy = structuredClone(conversation);
 		prepareMessages('qwen', conversation, { systemOverride: 'Other.' });

@@ -149,16 +149,17 @@ const resolve = (t: ChatTemplate | string) => (typeof t === 'string' ? findTempl
  * The messages a template renders: every system message gathered into one leading system message
  * (joined by a blank line, because most formats have a single system slot), then the override, then the
  * template's default when there is still none. Pass these to apply_chat_template with `template.template`.
+ * With no template (the tokenizer's own chat_template is used) only the gathering and the override apply.
  */
 export function prepareMessages(
-	templateOrName: ChatTemplate | string,
+	templateOrName: ChatTemplate | string | undefined,
 	messages: readonly ChatMessage[],
 	options: PrepareOptions = {}
 ): ChatMessage[] {
-	const template = resolve(templateOrName);
+	const template = templateOrName === undefined ? undefined : resolve(templateOrName);
 	const turns = messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role, content: m.content }));
 	const given = messages.filter((m) => m.role === 'system').map((m) => m.content);
-	const system = options.systemOverride ?? (given.length > 0 ? given.join('\n\n') : template.defaultSystem);
+	const system = options.systemOverride ?? (given.length > 0 ? given.join('\n\n') : template?.defaultSystem);
 	return system ? [{ role: 'system', content: system }, ...turns] : turns;
 }
 
