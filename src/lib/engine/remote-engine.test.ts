@@ -6,7 +6,7 @@ import { findModel } from '$lib/catalog/catalog';
 import { LumenError } from '$lib/protocol/errors';
 import { encodeSSE, SSE_DONE } from '$lib/protocol/sse';
 import { makeChunk, type ChatCompletionChunk } from '$lib/protocol/openai';
-import { RemoteEngine, normalizeBaseUrl } from './remote-engine';
+import { RemoteEngine } from './remote-engine';
 
 type Mode = 'ok' | 'slow' | 'break' | 'error500' | 'badjson' | 'dialect';
 let server: Server;
@@ -87,8 +87,8 @@ async function collect(engine: RemoteEngine, signal?: AbortSignal, model = 'lume
 
 describe('RemoteEngine', () => {
 	it('accepts a coordinator root or an OpenAI /v1 base URL', () => {
-		expect(normalizeBaseUrl('http://h:1/')).toBe('http://h:1');
-		expect(normalizeBaseUrl('http://h:1/v1/')).toBe('http://h:1');
+		expect(new RemoteEngine({ url: 'http://h:1/' }).baseUrl).toBe('http://h:1');
+		expect(new RemoteEngine({ url: 'http://h:1/v1/' }).baseUrl).toBe('http://h:1');
 	});
 
 	it('loads a listed model and sends the API key', async () => {

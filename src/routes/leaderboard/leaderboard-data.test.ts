@@ -54,9 +54,10 @@ describe('coordinatorBoard', () => {
 	});
 
 	it.each([
-		[() => Promise.reject(new TypeError('Failed to fetch')), /could not be reached/],
+		[() => Promise.reject(new TypeError('Failed to fetch')), /Could not reach the coordinator/],
 		[async () => new Response('', { status: 401 }), /refused the API key/],
 		[async () => new Response('', { status: 500 }), /HTTP 500/],
+		[async () => new Response('<html>Not Found</html>', { status: 404 }), /no arena leaderboard \(it may be an older version\)/],
 		[async () => Response.json({ rows: 'nope' }), /cannot read/]
 	] as const)('says what went wrong in plain words (%#)', async (respond, message) => {
 		await expect(coordinatorBoard('http://c.test', undefined, respond as unknown as typeof fetch)).rejects.toThrow(message);
