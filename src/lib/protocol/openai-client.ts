@@ -137,7 +137,7 @@ export class OpenAIClient {
 	/** Why fetch threw: our timeout, the caller's abort, or an unreachable server. */
 	private failure(err: unknown, signal: AbortSignal | undefined, timeoutMs: number | undefined): LumenError {
 		if (isTimeout(err) || isTimeout(signal?.reason)) {
-			const within = timeoutMs === undefined ? 'in time' : `within ${Math.round(timeoutMs / 1000)} seconds`;
+			const within = timeoutMs === undefined ? 'in time' : timeoutMs < 1000 ? `within ${timeoutMs} ms` : `within ${Math.round(timeoutMs / 1000)} seconds`;
 			return this.map(new LumenError('network', `${capitalize(this.server)} did not answer ${within}. Check that it is running and reachable, then try again.`, true, { cause: err }));
 		}
 		if (signal?.aborted || isAbortError(err)) return new LumenError('aborted', 'Stopped.', true, { cause: err });
