@@ -142,7 +142,7 @@ export class OpenAIClient {
 		}
 		if (signal?.aborted || isAbortError(err)) return new LumenError('aborted', 'Stopped.', true, { cause: err });
 		const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
-		return this.map(new LumenError('network', `Could not reach ${this.server} (${cause}). Check the URL and that the server is running.`, true, { cause: err }));
+		return this.map(new LumenError('network', `Could not reach ${this.server} (${cause}). Check the URL and that it is running.`, true, { cause: err }));
 	}
 
 	private map(err: LumenError): LumenError {
