@@ -47,6 +47,6 @@ describe('lumen models', () => {
 	it('fails with a hint when the coordinator cannot be reached', () => {
 		const r = run(['models', '--coordinator', 'http://127.0.0.1:9']);
 		expect(r.status).toBe(1);
-		expect(r.stderr).toMatch(/Cannot reach http:\/\/127\.0\.0\.1:9\/v1.*Is the coordinator running\?/);
+		expect(r.stderr).toMatch(/Could not reach the coordinator at http:\/\/127\.0\.0\.1:9 .*Check the URL and that it is running\./);
 	});
 });

@@ -1,11 +1,10 @@
 // Static upstreams from config (any OpenAI-compatible server: vLLM, llama.cpp, Ollama, another
-// coordinator): their models are discovered from `<url>/models` at startup and periodically and
-// registered like workers that never expire; a failed discovery marks the upstream unhealthy.
-import { z } from 'zod';
+// coordinator): their models (with context windows, when listed) are discovered from `/v1/models` at
+// startup and periodically and registered like workers that never expire; a failed discovery marks the
+// upstream unhealthy.
+import { OpenAIClient } from '#protocol/openai-client';
 import type { Upstream } from '../config';
 import type { Registry } from './registry';
-
-const DiscoveredModelsSchema = z.object({ data: z.array(z.object({ id: z.string().min(1) })) });
 
 export const upstreamId = (u: Upstream) => `upstream:${u.name ?? u.url}`;
 
@@ -24,19 +23,16 @@ export function createUpstreamDiscovery({ upstreams, registry, intervalMs, timeo
 	async function discover(u: Upstream): Promise<void> {
 		const id = upstreamId(u);
 		try {
-			const res = await fetch(`${u.url}/models`, {
-				headers: u.api_key ? { authorization: `Bearer ${u.api_key}` } : {},
-				signal: AbortSignal.timeout(timeoutMs)
-			});
-			if (!res.ok) throw new Error(`GET /models answered ${res.status}`);
-			const { data } = DiscoveredModelsSchema.parse(await res.json());
-			if (data.length === 0) throw new Error('it lists no models');
+			// A root URL and a `/v1` URL both work: the client normalises, and the OpenAI base is registered.
+			const client = new OpenAIClient({ url: u.url, apiKey: u.api_key, label: 'upstream', keyHint: 'Check its api_key in LUMEN_UPSTREAMS.' });
+			const served = await client.listModels({ timeoutMs });
+			if (served.length === 0) throw new Error('it lists no models');
 			registry.register(
 				{
 					worker_id: id,
-					url: u.url,
+					url: client.api,
 					// An upstream does not say what it can do; it answers for itself if asked for something it cannot.
-					models: data.map((m) => ({ id: m.id, capabilities: ['chat', 'completions', 'embeddings'] })),
+					models: served.map((m) => ({ ...m, capabilities: ['chat', 'completions', 'embeddings'] })),
 					speed: 1,
 					max_concurrency: 1,
 					queue_length: 0,
@@ -44,7 +40,7 @@ export function createUpstreamDiscovery({ upstreams, registry, intervalMs, timeo
 				},
 				{ kind: 'upstream', api_key: u.api_key }
 			);
-			if (healthy.get(id) !== true) log(`upstream ${id}: ${data.map((m) => m.id).join(', ')}`);
+			if (healthy.get(id) !== true) log(`upstream ${id}: ${served.map((m) => m.id).join(', ')}`);
 			healthy.set(id, true);
 		} catch (err) {
 			registry.setUpstreamHealth(id, false);

@@ -1,5 +1,8 @@
-// The vote outbox against a fake fetch: retries when offline, exactly one accepted send, rejection is final.
+// The vote outbox against a fake fetch: retries when offline, exactly one accepted send, rejection is final;
+// and against a real HTTP server configured by its OpenAI URL (`…/v1`).
 import 'fake-indexeddb/auto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { ArenaVote } from '$lib/protocol/arena';
 import { freshStore } from '$lib/storage/test-utils';
@@ -109,5 +112,36 @@ describe('outbox', () => {
 	it('backoff doubles, is capped, and jitters between half and all of the delay', () => {
 		expect([1, 2, 3, 4, 5].map((n) => backoffMs(n, () => 1, 1_000, 8_000))).toEqual([1_000, 2_000, 4_000, 8_000, 8_000]);
 		expect(backoffMs(3, () => 0, 1_000, 8_000)).toBe(2_000);
+	});
+
+	it('a coordinator URL ending in /v1 still sends votes to /api/arena/votes on the server root', async () => {
+		const seen: string[] = [];
+		const server = createServer((req, res) => {
+			seen.push(`${req.method} ${req.url} ${req.headers.authorization}`);
+			req.resume().on('end', () => {
+				const ok = req.method === 'POST' && req.url === '/api/arena/votes';
+				res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' });
+				res.end(JSON.stringify(ok ? { battle_id: 'b1', duplicate: false } : { error: { message: 'No such endpoint.' } }));
+			});
+		});
+		await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+		try {
+			const store = freshStore('votes');
+			const outbox = createOutbox({
+				store,
+				fetch: (input, init) => fetch(input, init),
+				settings: async () => ({ coordinatorUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/`, apiKey: 'secret' }),
+				now: () => 1_000,
+				random: () => 1,
+				baseDelayMs: 1_000,
+				maxDelayMs: 8_000
+			});
+			await recordVote(vote('b1'), store);
+			expect(await outbox.flush()).toEqual({ sent: 1, rejected: 0, retryLater: 0 });
+			expect(seen).toEqual(['POST /api/arena/votes Bearer secret']);
+			expect((await listStoredVotes(store))[0].sync.state).toBe('synced');
+		} finally {
+			await new Promise<void>((r) => server.close(() => r()));
+		}
 	});
 });

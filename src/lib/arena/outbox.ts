@@ -1,6 +1,9 @@
 // Sends this browser's pending votes to the configured coordinator, retrying with capped, jittered
 // exponential backoff. A vote is marked synced only after a 2xx; the server dedupes by battle_id.
 import { VoteResponseSchema } from '$lib/protocol/arena';
+import { toLumenError } from '$lib/protocol/errors';
+import { OpenAIClient } from '$lib/protocol/openai-client';
+import { HttpStatusError } from '$lib/protocol/openai-client-errors';
 import { getSettings, type Settings } from '$lib/storage/settings';
 import type { KeyValueStore } from '$lib/storage/kv';
 import { defaultVotesStore, listStoredVotes, setSyncState, type StoredVote } from './votes';
@@ -35,48 +38,38 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 	let running: Promise<FlushResult> | undefined;
 	let again = false;
 
-	async function sendOne(record: StoredVote, url: string, apiKey: string | undefined): Promise<'sent' | 'rejected' | 'retry'> {
+	async function sendOne(record: StoredVote, client: OpenAIClient): Promise<'sent' | 'rejected' | 'retry'> {
 		const { vote } = record;
 		const attempts = record.sync.state === 'pending' ? record.sync.attempts + 1 : 1;
-		const retry = async (lastError: string) => {
-			const nextAttemptAt = deps.now() + backoffMs(attempts, deps.random, deps.baseDelayMs, deps.maxDelayMs);
-			await setSyncState(vote.battle_id, { state: 'pending', attempts, nextAttemptAt, lastError }, deps.store);
-			return 'retry' as const;
-		};
-		let response: Response;
 		try {
-			response = await deps.fetch(`${url.replace(/\/+$/, '')}/api/arena/votes`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
-				body: JSON.stringify(vote)
-			});
-		} catch (e) {
-			return retry(`The coordinator could not be reached (${(e as Error).message}).`);
-		}
-		if (response.ok) {
 			// The body is informative only (duplicate or not); a 2xx already means the server holds the vote.
-			VoteResponseSchema.safeParse(await response.json().catch(() => undefined));
+			await client.postJSON('/api/arena/votes', vote, VoteResponseSchema.optional().catch(undefined));
 			await setSyncState(vote.battle_id, { state: 'synced', at: deps.now() }, deps.store);
 			return 'sent';
+		} catch (e) {
+			const err = toLumenError(e, 'network');
+			if (err instanceof HttpStatusError && REJECTING.has(err.status)) {
+				await setSyncState(vote.battle_id, { state: 'rejected', at: deps.now(), reason: err.message }, deps.store);
+				return 'rejected';
+			}
+			const nextAttemptAt = deps.now() + backoffMs(attempts, deps.random, deps.baseDelayMs, deps.maxDelayMs);
+			await setSyncState(vote.battle_id, { state: 'pending', attempts, nextAttemptAt, lastError: err.message }, deps.store);
+			return 'retry';
 		}
-		const reason = await errorMessage(response);
-		if (REJECTING.has(response.status)) {
-			await setSyncState(vote.battle_id, { state: 'rejected', at: deps.now(), reason }, deps.store);
-			return 'rejected';
-		}
-		return retry(reason);
 	}
 
 	async function run(): Promise<FlushResult> {
 		const result: FlushResult = { sent: 0, rejected: 0, retryLater: 0 };
 		const { coordinatorUrl, apiKey } = await deps.settings();
 		if (!coordinatorUrl) return result;
+		// A URL ending in /v1 (an OpenAI base URL) still reaches /api/arena on the server root.
+		const client = new OpenAIClient({ url: coordinatorUrl, apiKey, label: 'coordinator', keyHint: 'Check the API key in Settings.', fetch: deps.fetch });
 		const now = deps.now();
 		const due = (await listStoredVotes(deps.store)).filter(
 			(r) => r.origin === 'local' && r.sync.state === 'pending' && r.sync.nextAttemptAt <= now
 		);
 		for (const record of due) {
-			const outcome = await sendOne(record, coordinatorUrl, apiKey);
+			const outcome = await sendOne(record, client);
 			if (outcome === 'sent') result.sent++;
 			else if (outcome === 'rejected') result.rejected++;
 			else result.retryLater++;
@@ -100,16 +93,6 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 			return running;
 		}
 	};
-}
-
-async function errorMessage(response: Response): Promise<string> {
-	const body: unknown = await response.json().catch(() => undefined);
-	if (typeof body === 'object' && body !== null && 'error' in body) {
-		const error = (body as { error: unknown }).error;
-		if (typeof error === 'string') return error;
-		if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string') return error.message;
-	}
-	return `The coordinator answered ${response.status} ${response.statusText}`.trim();
 }
 
 const INTERVAL_MS = 30_000;

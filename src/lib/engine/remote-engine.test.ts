@@ -6,9 +6,9 @@ import { findModel } from '$lib/catalog/catalog';
 import { LumenError } from '$lib/protocol/errors';
 import { encodeSSE, SSE_DONE } from '$lib/protocol/sse';
 import { makeChunk, type ChatCompletionChunk } from '$lib/protocol/openai';
-import { RemoteEngine, normalizeBaseUrl } from './remote-engine';
+import { RemoteEngine } from './remote-engine';
 
-type Mode = 'ok' | 'slow' | 'break' | 'error500' | 'badjson';
+type Mode = 'ok' | 'slow' | 'break' | 'error500' | 'badjson' | 'dialect';
 let server: Server;
 let base = '';
 let mode: Mode = 'ok';
@@ -40,6 +40,7 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
 		return res.end(JSON.stringify({ error }));
 	}
 	res.writeHead(200, { 'content-type': 'text/event-stream' });
+	if (mode === 'dialect') return res.end(UPSTREAM_DIALECT.map(encodeSSE).join('') + SSE_DONE);
 	res.write(encodeSSE(chunk('Hello')));
 	if (mode === 'badjson') return res.end(encodeSSE({ nope: true }) + SSE_DONE);
 	res.write(encodeSSE(chunk(' world')));
@@ -54,6 +55,15 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
 	}
 	res.end(SSE_DONE);
 }
+
+/** What the coordinator relays untouched from vLLM, llama.cpp or TGI: null content, other finish reasons, extra fields. */
+const UPSTREAM_DIALECT = [
+	{ id: 'u', object: 'chat.completion.chunk', created: 1, model: 'lumen-tiny-a', choices: [{ index: 0, delta: { role: 'assistant', content: null }, finish_reason: null, logprobs: null }] },
+	{ id: 'u', object: 'chat.completion.chunk', created: 1, model: 'lumen-tiny-a', system_fingerprint: 'fp', choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: null }] },
+	{ id: 'u', object: 'chat.completion.chunk', created: 1, model: 'lumen-tiny-a', choices: [{ index: 0, delta: { content: null, tool_calls: [] }, finish_reason: 'tool_calls' }] },
+	{ id: 'u', object: 'chat.completion.chunk', created: 1, model: 'lumen-tiny-a', choices: [{ index: 0, delta: { content: ' there' }, finish_reason: null }] },
+	{ id: 'u', object: 'chat.completion.chunk', created: 1, model: 'lumen-tiny-a', choices: [{ index: 0, delta: {}, finish_reason: 'content_filter' }], usage: null }
+];
 
 beforeAll(async () => {
 	server = createServer((req, res) => void handle(req, res));
@@ -77,8 +87,8 @@ async function collect(engine: RemoteEngine, signal?: AbortSignal, model = 'lume
 
 describe('RemoteEngine', () => {
 	it('accepts a coordinator root or an OpenAI /v1 base URL', () => {
-		expect(normalizeBaseUrl('http://h:1/')).toBe('http://h:1');
-		expect(normalizeBaseUrl('http://h:1/v1/')).toBe('http://h:1');
+		expect(new RemoteEngine({ url: 'http://h:1/' }).baseUrl).toBe('http://h:1');
+		expect(new RemoteEngine({ url: 'http://h:1/v1/' }).baseUrl).toBe('http://h:1');
 	});
 
 	it('loads a listed model and sends the API key', async () => {
@@ -128,6 +138,15 @@ describe('RemoteEngine', () => {
 		expect(texts.join('')).toBe('Hello world');
 		expect(error).toBeInstanceOf(LumenError);
 		expect(['network', 'unavailable']).toContain(error?.code);
+	});
+
+	it('reads upstream dialects relayed by the coordinator: null content, tool_calls and content_filter', async () => {
+		mode = 'dialect';
+		const engine = new RemoteEngine({ url: base });
+		const chunks: ChatCompletionChunk[] = [];
+		for await (const c of engine.chat(request)) chunks.push(c);
+		expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('Hi there');
+		expect(chunks.map((c) => c.choices[0]?.finish_reason).filter(Boolean)).toEqual(['tool_calls', 'content_filter']);
 	});
 
 	it('rejects a chunk that is not an OpenAI chunk', async () => {

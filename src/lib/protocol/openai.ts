@@ -28,7 +28,11 @@ export const ChatCompletionRequestSchema = z.object({
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequestSchema>;
 
-export const FinishReasonSchema = z.enum(['stop', 'length', 'abort', 'error']).nullable();
+/**
+ * Why an answer ended: OpenAI's reasons (`tool_calls` also stands for the older `function_call`), plus
+ * ours: `abort` (the client stopped it) and `error` (it failed part-way).
+ */
+export const FinishReasonSchema = z.enum(['stop', 'length', 'tool_calls', 'content_filter', 'abort', 'error']).nullable();
 export type FinishReason = z.infer<typeof FinishReasonSchema>;
 
 export const UsageSchema = z.object({

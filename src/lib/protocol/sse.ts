@@ -2,7 +2,7 @@
 // and parse a byte stream back into chunks (eventsource-parser handles the framing edge cases).
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { LumenError } from './errors';
-import { OpenAIErrorBodySchema, openAIErrorToLumen } from './openai-errors';
+import { payloadToLumen, readErrorPayload } from './openai-client-errors';
 
 export const SSE_DONE = 'data: [DONE]\n\n';
 
@@ -12,7 +12,8 @@ export function encodeSSE(data: unknown): string {
 
 /**
  * Reads an SSE body and yields each `data:` payload parsed as JSON until `[DONE]`.
- * An `{error: …}` payload (how OpenAI-compatible servers report mid-stream failures) is thrown as a LumenError.
+ * An `{error: …}` payload (how OpenAI-compatible servers report mid-stream failures, in any server's dialect)
+ * is thrown as a LumenError. An abort through `signal` ends the stream quietly.
  * A stream that ends without `[DONE]` is an error too: the upstream went away mid-answer.
  */
 export async function* parseSSE(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<unknown> {
@@ -22,6 +23,7 @@ export async function* parseSSE(body: ReadableStream<Uint8Array>, signal?: Abort
 		.getReader();
 	const onAbort = () => void reader.cancel().catch(() => undefined);
 	signal?.addEventListener('abort', onAbort, { once: true });
+	if (signal?.aborted) onAbort();
 	let done = false;
 	try {
 		while (true) {
@@ -44,8 +46,10 @@ export async function* parseSSE(body: ReadableStream<Uint8Array>, signal?: Abort
 			} catch {
 				throw new LumenError('internal', `The server sent an event that is not JSON: ${data.slice(0, 120)}`, false);
 			}
-			const error = OpenAIErrorBodySchema.safeParse(parsed);
-			if (error.success) throw openAIErrorToLumen(error.data, 502);
+			if (typeof parsed === 'object' && parsed !== null && 'error' in parsed && parsed.error != null) {
+				const payload = readErrorPayload(parsed);
+				throw payload ? payloadToLumen(payload, 502) : new LumenError('internal', `The server reported an error it did not describe: ${data.slice(0, 120)}`, true);
+			}
 			yield parsed;
 		}
 		if (!done && !signal?.aborted)

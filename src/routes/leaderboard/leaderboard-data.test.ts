@@ -1,5 +1,7 @@
 // The leaderboard's two sources: this browser's votes rated locally, and the coordinator's board
 // with failures turned into plain sentences.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { ArenaVote, LeaderboardResponse } from '$lib/protocol/arena';
 import { coordinatorBoard, localBoard } from './leaderboard-data';
@@ -52,11 +54,30 @@ describe('coordinatorBoard', () => {
 	});
 
 	it.each([
-		[() => Promise.reject(new TypeError('Failed to fetch')), /could not be reached/],
+		[() => Promise.reject(new TypeError('Failed to fetch')), /Could not reach the coordinator/],
 		[async () => new Response('', { status: 401 }), /refused the API key/],
 		[async () => new Response('', { status: 500 }), /HTTP 500/],
+		[async () => new Response('<html>Not Found</html>', { status: 404 }), /no arena leaderboard \(it may be an older version\)/],
 		[async () => Response.json({ rows: 'nope' }), /cannot read/]
 	] as const)('says what went wrong in plain words (%#)', async (respond, message) => {
 		await expect(coordinatorBoard('http://c.test', undefined, respond as unknown as typeof fetch)).rejects.toThrow(message);
+	});
+
+	it('a coordinator URL ending in /v1 reads /api/arena/leaderboard on the server root', async () => {
+		const seen: string[] = [];
+		const server = createServer((req, res) => {
+			seen.push(`${req.method} ${req.url}`);
+			const ok = req.url === '/api/arena/leaderboard';
+			res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' });
+			res.end(JSON.stringify(ok ? answer : { error: { message: 'No such endpoint.' } }));
+		});
+		await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+		try {
+			const board = await coordinatorBoard(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, undefined);
+			expect(seen).toEqual(['GET /api/arena/leaderboard']);
+			expect(board).toEqual({ rows: answer.rows, battles: 3, bootstrapRounds: 100 });
+		} finally {
+			await new Promise<void>((r) => server.close(() => r()));
+		}
 	});
 });

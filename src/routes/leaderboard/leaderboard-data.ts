@@ -1,6 +1,9 @@
 // Where the leaderboard's numbers come from: this browser's votes (rated here, FastChat's way) or
 // the coordinator's GET /api/arena/leaderboard. Failures come back as sentences a person can act on.
 import { LeaderboardResponseSchema, type LeaderboardRowWire } from '$lib/protocol/arena';
+import { LumenError } from '$lib/protocol/errors';
+import { OpenAIClient } from '$lib/protocol/openai-client';
+import { HttpStatusError } from '$lib/protocol/openai-client-errors';
 import { computeLeaderboard, filterAnonymous, observedPairwise, type ObservedPairwise } from '$lib/rating';
 import type { ArenaVote } from '$lib/protocol/arena';
 
@@ -26,20 +29,14 @@ export function localBoard(votes: readonly ArenaVote[]): Board {
 }
 
 export async function coordinatorBoard(url: string, apiKey: string | undefined, fetcher: typeof fetch = fetch): Promise<Board> {
-	let response: Response;
+	const client = new OpenAIClient({ url, apiKey, label: 'coordinator', keyHint: 'Check it in Settings.', fetch: fetcher });
 	try {
-		response = await fetcher(`${url.replace(/\/+$/, '')}/api/arena/leaderboard`, {
-			headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
-			signal: AbortSignal.timeout(15_000)
-		});
+		const board = await client.getJSON('/api/arena/leaderboard', LeaderboardResponseSchema, { timeoutMs: 15_000 });
+		return { rows: board.rows, battles: board.battles, bootstrapRounds: board.bootstrap_rounds };
 	} catch (err) {
-		if (err instanceof DOMException && err.name === 'TimeoutError') throw new Error('The coordinator did not answer within 15 seconds.', { cause: err });
-		throw new Error(`The coordinator at ${url} could not be reached. Check the address in Settings and that it is running.`, { cause: err });
+		// The URL reached a server (any /v1 suffix is already dropped), but one without the arena API.
+		if (err instanceof HttpStatusError && err.status === 404)
+			throw new LumenError('unavailable', `The coordinator at ${client.root} has no arena leaderboard (it may be an older version).`, false, { cause: err });
+		throw err;
 	}
-	if (response.status === 401 || response.status === 403) throw new Error('The coordinator refused the API key. Check it in Settings.');
-	if (response.status === 404) throw new Error('This coordinator has no arena leaderboard (it may be an older version).');
-	if (!response.ok) throw new Error(`The coordinator could not build its leaderboard (HTTP ${response.status}). Try again in a moment.`);
-	const parsed = LeaderboardResponseSchema.safeParse(await response.json().catch(() => undefined));
-	if (!parsed.success) throw new Error('The coordinator sent a leaderboard this page cannot read.');
-	return { rows: parsed.data.rows, battles: parsed.data.battles, bootstrapRounds: parsed.data.bootstrap_rounds };
 }
