@@ -60,6 +60,12 @@ describe('serverUrls', () => {
 		expect(serverUrls('http://h/lumen/')).toEqual({ root: 'http://h/lumen', api: 'http://h/lumen/v1' });
 	});
 
+	it('takes a base URL that already ends in another API version as the OpenAI base itself', () => {
+		const gemini = 'https://generativelanguage.googleapis.com/v1beta/openai';
+		expect(serverUrls(gemini + '/').api).toBe(gemini);
+		expect(serverUrls('https://open.bigmodel.cn/api/paas/v4').api).toBe('https://open.bigmodel.cn/api/paas/v4');
+	});
+
 	it('refuses what is not an http(s) URL, with an example of one that is', () => {
 		expect(() => serverUrls('localhost:8000')).toThrow(/must start with http:\/\/ or https:\/\//);
 		expect(() => serverUrls('not a url')).toThrow(/is not a URL.*http:\/\/localhost:8000/);

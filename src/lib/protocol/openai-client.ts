@@ -12,7 +12,8 @@ export type ServerUrls = { root: string; api: string };
 
 /**
  * Accepts a server root or its OpenAI base URL (`…/v1`), with or without trailing slashes, so people can
- * paste either. A path before `/v1` is kept: `http://h/openai/v1` has its root at `http://h/openai`.
+ * paste either. A path before `/v1` is kept: `http://h/openai/v1` has its root at `http://h/openai`. A path
+ * that already ends in another API version (`…/v1beta/openai`, `…/v4`) is taken as the OpenAI base itself.
  */
 export function serverUrls(url: string): ServerUrls {
 	let parsed: URL;
@@ -24,8 +25,10 @@ export function serverUrls(url: string): ServerUrls {
 	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
 		throw new LumenError('bad_request', `"${url}" must start with http:// or https://, e.g. http://localhost:8000.`);
 	const path = parsed.pathname.replace(/\/+$/, '');
-	const root = parsed.origin + (path.endsWith('/v1') ? path.slice(0, -'/v1'.length) : path);
-	return { root, api: `${root}/v1` };
+	if (path.endsWith('/v1')) return { root: parsed.origin + path.slice(0, -'/v1'.length), api: parsed.origin + path };
+	// An OpenAI base of another shape (Gemini's …/v1beta/openai, …/v4, …/openai) is used as given.
+	if (/\/(v\d+[a-z0-9]*|openai)$/i.test(path)) return { root: parsed.origin + path, api: parsed.origin + path };
+	return { root: parsed.origin + path, api: `${parsed.origin}${path}/v1` };
 }
 
 export type OpenAIClientOptions = {
