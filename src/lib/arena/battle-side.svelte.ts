@@ -8,7 +8,10 @@ import type { StoredMessage } from '$lib/storage';
 
 export type SideParams = { temperature: number; max_tokens: number };
 /** What a side needs of its engines: EngineState in the app, a scripted fake in unit tests. */
-export type SideEngines = Pick<EngineState, 'modelId' | 'models' | 'status' | 'progress' | 'error' | 'init' | 'select' | 'load' | 'cancelLoad' | 'routeFor' | 'chatEngine'>;
+export type SideEngines = Pick<
+	EngineState,
+	'modelId' | 'models' | 'status' | 'progress' | 'error' | 'init' | 'select' | 'load' | 'cancelLoad' | 'routeFor' | 'chatEngine' | 'release'
+>;
 
 export class BattleSide {
 	messages = $state<StoredMessage[]>([]);

@@ -5,6 +5,7 @@ import { catalog, findModel, type CatalogModel } from '$lib/catalog/catalog';
 import { webllmModels } from '$lib/catalog/webllm';
 import { fitFor } from './fit';
 import type { Capabilities } from './capabilities';
+import { pickerEntries } from './picker';
 import { routeModel } from './router';
 
 const GiB = 1024 ** 3;
@@ -39,14 +40,17 @@ for (const [gpuName, gpu] of Object.entries(gpus))
 const models: CatalogModel[] = [...catalog, ...webllmModels];
 
 describe('one fit verdict', () => {
-	it.each(profiles)('router and /models agree for every catalog model, cached or not: %s', (_name, caps) => {
+	it.each(profiles)('the chat picker offers exactly the models /models says run here, cached or not: %s', (_name, caps) => {
 		const disagreements: string[] = [];
-		for (const model of models) {
-			for (const cached of [false, true]) {
-				const fit = fitFor(model, caps, cached ? (model.sizes[model.defaultDtype] ?? 0) * 2 : 0);
-				const cachedBytes = cached ? (model.sizes[model.defaultDtype] ?? 0) * 2 : 0;
-				const runsHere = routeModel(model, caps, 'auto', null, cachedBytes).where === 'local';
-				if (runsHere !== (fit.verdict !== 'no')) disagreements.push(`${model.id}${cached ? ' (cached)' : ''}: router ${runsHere ? 'runs it' : 'refuses'}, /models says ${fit.verdict}`);
+		for (const cachedAll of [false, true]) {
+			const cached = cachedAll ? Object.fromEntries(models.map((m) => [m.id, m.sizes[m.defaultDtype] ?? 0])) : {};
+			const entries = pickerEntries(caps, { cached });
+			for (const model of models) {
+				const verdict = fitFor(model, caps, cached[model.id] ?? 0).verdict;
+				const pickable = entries.find((e) => e.model.id === model.id)?.selectable ?? false;
+				const routed = routeModel(model, caps, 'auto', null, cached[model.id] ?? 0).where === 'local';
+				if (pickable !== (verdict !== 'no') || routed !== pickable)
+					disagreements.push(`${model.id}${cachedAll ? ' (cached)' : ''}: picker ${pickable ? 'offers' : 'withholds'}, router ${routed ? 'runs' : 'refuses'}, /models says ${verdict}`);
 			}
 		}
 		expect(disagreements).toEqual([]);
@@ -57,6 +61,7 @@ describe('one fit verdict', () => {
 		const caps = device(gpus['real GPU, shader-f16'], 8, 200e9);
 		expect(fitFor(llama8b, caps).verdict).toBe('fits');
 		expect(routeModel(llama8b, caps).where).toBe('local');
+		expect(pickerEntries(caps).find((e) => e.model.id === llama8b.id)?.selectable).toBe(true);
 	});
 });
 
