@@ -163,3 +163,38 @@ test('side by side: the person picks both models, names are shown, the vote is s
 	const [vote] = await storedVotes(page);
 	expect(vote).toMatchObject({ model_a: 'lumen-tiny-b', model_b: 'lumen-tiny-a', winner: 'tie', anony: false, turn: 1 });
 });
+
+test('chat → arena → chat: leaving a page ends its model workers, so visits do not pile them up', async ({ page, server }) => {
+	// Only our model workers: ONNX Runtime's own thread workers come and go with them.
+	const modelWorkers = () => page.workers().filter((w) => /(transformers|webllm)-worker/.test(w.url())).length;
+	const nav = page.getByRole('navigation', { name: 'Main' });
+	const answer = async (text: string) => {
+		await page.getByRole('textbox', { name: 'Message' }).fill(text);
+		await page.getByRole('button', { name: 'Send' }).click();
+		await expect(page.getByRole('button', { name: 'Stop' })).toBeDisabled({ timeout: 120_000 });
+	};
+
+	await page.goto(`${server.url}/`);
+	await page.getByLabel('Model', { exact: true }).selectOption('lumen-tiny-a');
+	await page.getByRole('button', { name: 'Settings' }).click();
+	await page.getByLabel('Max new tokens').fill('4');
+	await answer('Hello, chat.');
+	await expect(page.getByTestId('model-ready')).toBeVisible();
+	expect(modelWorkers(), 'the chat page runs one model worker').toBe(1);
+
+	// In-app navigation (no reload): the chat's worker must end, the arena starts one per side.
+	await nav.getByRole('link', { name: 'Arena' }).click();
+	await expect.poll(modelWorkers, { message: 'the chat worker ends when the page is left' }).toBe(0);
+	await page.getByLabel('Max new tokens').fill('4');
+	await expect(page.getByRole('button', { name: 'New round' })).toBeEnabled();
+	await answer('Hello, arena.');
+	expect(modelWorkers(), 'one worker per arena side').toBe(2);
+
+	await nav.getByRole('link', { name: 'Chat' }).click();
+	await expect.poll(modelWorkers, { message: 'both arena workers end when the arena is left' }).toBe(0);
+	await page.getByRole('button', { name: 'Settings' }).click();
+	await page.getByLabel('Max new tokens').fill('4');
+	await answer('Back again.');
+	await expect(page.getByTestId('model-ready')).toBeVisible();
+	expect(modelWorkers(), 'back on chat: one worker, not three').toBe(1);
+});

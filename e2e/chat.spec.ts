@@ -207,3 +207,50 @@ test('the WebGPU (SwiftShader) path gives the same greedy answer as WASM', async
 	expect(answers[0].length).toBeGreaterThan(0);
 	expect(answers[1]).toBe(answers[0]);
 });
+
+test('a conversation longer than the context: the error is shown plainly and "Drop oldest turns" retries until it fits', async ({ page, server }) => {
+	// The coordinator's HTTP answers are scripted here (a narrow fake): a served model refuses, with
+	// OpenAI's 400 body, any request of more than `limit` messages, and streams a short answer otherwise.
+	let limit = Infinity;
+	const sent: number[] = [];
+	await page.route(`${server.url}/v1/models`, (route) =>
+		route.fulfill({ json: { object: 'list', data: [{ id: 'ctx-model', object: 'model', created: 0, owned_by: 'test' }] } })
+	);
+	await page.route(`${server.url}/v1/chat/completions`, (route) => {
+		const { messages } = route.request().postDataJSON() as { messages: unknown[] };
+		sent.push(messages.length);
+		if (messages.length > limit) {
+			const message = `This model's maximum context length is ${limit * 10} tokens, but the messages take ${messages.length * 10} tokens. Shorten the messages or drop the oldest turns, then try again.`;
+			return route.fulfill({ status: 400, json: { error: { message, type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } } });
+		}
+		const chunk = (delta: object, finish: string | null) =>
+			`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'ctx-model', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+		return route.fulfill({ contentType: 'text/event-stream', body: chunk({ content: `answer ${sent.length}` }, null) + chunk({}, 'stop') + 'data: [DONE]\n\n' });
+	});
+
+	await page.goto(`${server.url}/settings`);
+	await page.getByLabel('Coordinator URL').fill(server.url);
+	await page.getByRole('button', { name: 'Save' }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
+	await page.goto(`${server.url}/`);
+	await page.getByLabel('Model', { exact: true }).selectOption('ctx-model');
+	for (const text of ['first', 'second']) {
+		await page.getByRole('textbox', { name: 'Message' }).fill(text);
+		await page.getByRole('button', { name: 'Send' }).click();
+		await waitIdle(page);
+	}
+
+	limit = 4; // system prompt + one turn + the new question
+	await page.getByRole('textbox', { name: 'Message' }).fill('third');
+	await page.getByRole('button', { name: 'Send' }).click();
+	await waitIdle(page);
+	await expect(page.getByRole('alert')).toHaveText(/^This model's maximum context length is 40 tokens, but the messages take 60 tokens\./);
+	await page.getByRole('button', { name: 'Drop oldest turns' }).click();
+	await waitIdle(page);
+	await expect(page.getByRole('alert')).toHaveCount(0);
+	expect(sent.at(-1)).toBe(4);
+	const roles = await page.locator('[data-role]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-role')}: ${e.querySelector('.content')?.textContent?.trim()}`));
+	expect(roles[0]).toBe('user: second');
+	expect(roles.at(-2)).toBe('user: third');
+	expect(roles).toHaveLength(4);
+});

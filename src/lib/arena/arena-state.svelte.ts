@@ -1,8 +1,6 @@
 // An arena battle: two sides answer the same prompts, the person votes, then the names are revealed.
 // Invariants: votes open only when both answers are complete; one battle id per round, one vote per battle.
 import type { CatalogModel } from '$lib/catalog/catalog';
-import { EngineState } from '$lib/chat/engine-state.svelte';
-import type { DeviceOverride } from '$lib/engine/router';
 import type { ArenaVote, ArenaWinner } from '$lib/protocol/arena';
 import { toLumenError } from '$lib/protocol/errors';
 import { BattleSide, type SideEngines, type SideParams } from './battle-side.svelte';
@@ -12,13 +10,11 @@ import { recordVote } from './votes';
 export type ArenaMode = 'anonymous' | 'named';
 export type ArenaOptions = {
 	mode: ArenaMode;
-	device?: DeviceOverride;
-	threads?: number;
 	pool?: readonly string[];
 	weights?: Readonly<Record<string, number>>;
 	rng?: Rng;
-	/** Each side's engines (default: an EngineState each, so each side gets its own worker). */
-	engines?: () => SideEngines;
+	/** Each side's engines, leased for its slot ("A", "B") so each side gets its own worker; given back by `dispose()`. */
+	engines: (slot: 'A' | 'B') => SideEngines;
 };
 
 export class ArenaState {
@@ -30,9 +26,7 @@ export class ArenaState {
 	ready = $state(false);
 
 	constructor(private readonly options: ArenaOptions) {
-		const engines = options.engines ?? (() => new EngineState(options.device ?? 'auto', options.threads));
-		const side = () => new BattleSide(engines());
-		this.sides = [side(), side()];
+		this.sides = [new BattleSide(options.engines('A')), new BattleSide(options.engines('B'))];
 	}
 
 	// Getters rather than $derived: they read `sides`, which exists only once the constructor has run.
@@ -149,12 +143,10 @@ export class ArenaState {
 		}
 	}
 
-	dispose(): void {
+	/** The page goes away: stop answering and give both sides' engines back (models unloaded, workers ended). */
+	async dispose(): Promise<void> {
 		this.stop();
-		// Free both workers' models when the page goes away; a failure here has no one left to tell.
-		for (const side of this.sides) {
-			side.engines.cancelLoad();
-			void side.engines.chatEngine.unload().catch(() => undefined);
-		}
+		// Nobody is left to tell about a failure here: a release that fails has already ended its workers.
+		await Promise.all(this.sides.map((side) => side.engines.release().catch(() => undefined)));
 	}
 }

@@ -33,6 +33,7 @@ function scripted() {
 		load: async () => true,
 		cancelLoad: () => undefined,
 		routeFor: () => null,
+		release: async () => undefined,
 		chatEngine: {
 			kind: 'scripted',
 			load: async () => ({}) as never,

@@ -1,14 +1,17 @@
 // One side of an arena battle: its own EngineState (so its own worker) and its own conversation.
 // Invariant: the model name never reaches a message, so nothing on screen leaks it before the vote.
 import type { EngineState } from '$lib/chat/engine-state.svelte';
-import { FrameBuffer } from '$lib/chat/stream-buffer';
-import { toLumenError, type LumenErrorData } from '$lib/protocol/errors';
+import { streamReply } from '$lib/chat/stream-reply';
+import type { LumenErrorData } from '$lib/protocol/errors';
 import type { ChatCompletionRequest, ChatMessage } from '$lib/protocol/openai';
 import type { StoredMessage } from '$lib/storage';
 
 export type SideParams = { temperature: number; max_tokens: number };
 /** What a side needs of its engines: EngineState in the app, a scripted fake in unit tests. */
-export type SideEngines = Pick<EngineState, 'modelId' | 'models' | 'status' | 'progress' | 'error' | 'init' | 'select' | 'load' | 'cancelLoad' | 'routeFor' | 'chatEngine'>;
+export type SideEngines = Pick<
+	EngineState,
+	'modelId' | 'models' | 'status' | 'progress' | 'error' | 'init' | 'select' | 'load' | 'cancelLoad' | 'routeFor' | 'chatEngine' | 'release'
+>;
 
 export class BattleSide {
 	messages = $state<StoredMessage[]>([]);
@@ -55,17 +58,8 @@ export class BattleSide {
 			}
 			const request = this.request(params);
 			this.messages.push(reply);
-			const live = this.messages[this.messages.length - 1];
-			const buffer = new FrameBuffer((t) => (live.content += t));
-			try {
-				for await (const chunk of this.engines.chatEngine.chat(request, { signal: controller.signal })) buffer.push(chunk.choices[0]?.delta.content ?? '');
-			} catch (err) {
-				const e = toLumenError(err, 'generation_failed');
-				this.error = e.toData();
-				live.error = e.message;
-			} finally {
-				buffer.flush();
-			}
+			const error = await streamReply(this.engines.chatEngine, request, this.messages[this.messages.length - 1], { signal: controller.signal });
+			this.error = error?.toData() ?? null;
 		} finally {
 			this.generating = false;
 			if (this.controller === controller) this.controller = null;

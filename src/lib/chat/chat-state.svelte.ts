@@ -1,25 +1,32 @@
 // One conversation at a time: sending, streaming, stopping, regenerating, and keeping it in IndexedDB.
-// Invariants: a stopped or failed answer keeps its partial text; streamed text reaches $state at most
-// once per animation frame; every finished turn is saved before the UI says it is done.
+// Invariants: an answer is written only into the conversation that asked for it, even after the person
+// moved on; a stopped or failed answer keeps its partial text; every finished turn is saved before the UI says it is done.
 import { toLumenError, type LumenErrorData } from '$lib/protocol/errors';
 import type { ChatCompletionRequest, ChatMessage } from '$lib/protocol/openai';
 import {
+	defaultConversationStore,
 	deleteConversation,
 	exportConversation,
 	getConversation,
 	listConversations,
 	newConversation,
 	saveConversation,
+	withSummary,
 	type Conversation,
 	type ConversationSummary,
+	type KeyValueStore,
 	type StoredMessage
 } from '$lib/storage';
 import type { EngineState } from './engine-state.svelte';
-import { FrameBuffer } from './stream-buffer';
+import { streamReply } from './stream-reply';
+import { dropOldestTurn } from './turns';
 
 export type Params = { systemPrompt: string; temperature: number; top_p: number; max_tokens: number };
 
 export const DEFAULT_PARAMS: Params = { systemPrompt: 'You are a helpful assistant.', temperature: 0.7, top_p: 1, max_tokens: 256 };
+
+/** What the chat needs of its engines: EngineState in the app, a scripted stand-in in unit tests. */
+export type ChatEngines = Pick<EngineState, 'modelId' | 'models' | 'error' | 'load' | 'select' | 'chatEngine'>;
 
 export class ChatState {
 	conversation = $state<Conversation>(newConversation());
@@ -27,9 +34,13 @@ export class ChatState {
 	params = $state<Params>({ ...DEFAULT_PARAMS });
 	generating = $state(false);
 	error = $state<LumenErrorData | null>(null);
-	private controller: AbortController | null = null;
+	/** The answer being streamed, whichever conversation it belongs to. */
+	private running: { conversationId: string; controller: AbortController; done: Promise<void> } | null = null;
 
-	constructor(private readonly engines: EngineState) {}
+	constructor(
+		private readonly engines: ChatEngines,
+		private readonly store: KeyValueStore = defaultConversationStore
+	) {}
 
 	async init(): Promise<void> {
 		await this.refreshList();
@@ -37,33 +48,39 @@ export class ChatState {
 		if (latest) await this.open(latest.id);
 	}
 
+	/** Reads every stored conversation: only on start; saves update the list in place. */
 	async refreshList(): Promise<void> {
-		this.summaries = await listConversations();
+		this.summaries = await listConversations(this.store);
 	}
 
 	async open(id: string): Promise<void> {
-		if (this.generating) this.stop();
-		const conv = await getConversation(id);
+		// Wait for a running answer to be saved, so opening its own conversation reads the latest copy.
+		await this.settle();
+		const conv = await getConversation(id, this.store);
 		if (!conv) return;
 		this.conversation = conv;
 		this.params = { systemPrompt: conv.systemPrompt, ...conv.params };
+		this.error = null;
 		if (conv.modelId && this.engines.models.some((m) => m.id === conv.modelId)) this.engines.select(conv.modelId);
 	}
 
+	/** Shows a fresh conversation; a running answer is stopped and saved into the conversation it belongs to. */
 	startNew(): void {
-		if (this.generating) this.stop();
+		this.stop();
 		this.conversation = newConversation();
 		this.error = null;
 	}
 
 	async remove(id: string): Promise<void> {
-		await deleteConversation(id);
+		// A running answer saves its conversation when it ends: let it, then delete, or the delete is undone.
+		if (this.running?.conversationId === id) await this.settle();
+		await deleteConversation(id, this.store);
+		this.summaries = this.summaries.filter((c) => c.id !== id);
 		if (this.conversation.id === id) this.startNew();
-		await this.refreshList();
 	}
 
 	async exportJson(id: string): Promise<string> {
-		return exportConversation(id);
+		return exportConversation(id, this.store);
 	}
 
 	async send(text: string): Promise<void> {
@@ -83,14 +100,33 @@ export class ChatState {
 	}
 
 	async clear(): Promise<void> {
-		if (this.generating) this.stop();
+		await this.settle();
 		this.conversation.messages = [];
 		this.error = null;
-		await this.persist();
+		await this.persist(this.conversation);
 	}
 
 	stop(): void {
-		this.controller?.abort();
+		this.running?.controller.abort();
+	}
+
+	/** The last answer failed because the conversation is longer than the model's context, and older turns can go. */
+	get canDropOldest(): boolean {
+		return this.error?.code === 'context_length_exceeded' && dropOldestTurn([...this.conversation.messages]) !== null;
+	}
+
+	/**
+	 * Removes the oldest user/assistant turn and asks again, until the answer fits or only the last user
+	 * message is left. The system prompt is a parameter, not a turn, so it always stays.
+	 */
+	async dropOldestTurns(): Promise<void> {
+		const conversation = this.conversation;
+		while (!this.generating && this.conversation === conversation && this.canDropOldest) {
+			const msgs = conversation.messages;
+			if (msgs.at(-1)?.role === 'assistant') msgs.pop(); // the failed, empty answer
+			conversation.messages = dropOldestTurn(msgs) ?? msgs;
+			await this.generate();
+		}
 	}
 
 	private request(history: StoredMessage[]): ChatCompletionRequest {
@@ -107,73 +143,65 @@ export class ChatState {
 		};
 	}
 
-	private async generate(): Promise<void> {
-		this.error = null;
-		this.generating = true;
+	/** Stops a running answer and waits until it has been saved. */
+	private async settle(): Promise<void> {
+		const running = this.running;
+		if (!running) return;
+		running.controller.abort();
+		await running.done;
+	}
+
+	private generate(): Promise<void> {
 		const controller = new AbortController();
-		this.controller = controller;
+		const conversation = this.conversation;
+		const done = this.answer(conversation, controller.signal).finally(() => {
+			if (this.running?.controller === controller) {
+				this.running = null;
+				this.generating = false;
+			}
+		});
+		this.running = { conversationId: conversation.id, controller, done };
+		this.generating = true;
+		return done;
+	}
+
+	/** Answers `conversation`, which stays the target even if the page shows another one meanwhile. */
+	private async answer(conversation: Conversation, signal: AbortSignal): Promise<void> {
+		const shown = () => this.conversation === conversation;
+		this.error = null;
 		try {
 			if (!(await this.engines.load())) {
-				this.error = this.engines.error ?? { code: 'model_load_failed', message: 'The model did not load.', retryable: true };
+				if (shown()) this.error = this.engines.error ?? { code: 'model_load_failed', message: 'The model did not load.', retryable: true };
 				return;
 			}
-			if (controller.signal.aborted) return;
-			const request = this.request(this.conversation.messages);
-			this.conversation.modelId = this.engines.modelId;
-			this.conversation.messages.push(message('assistant', ''));
-			const reply = this.conversation.messages[this.conversation.messages.length - 1];
-			reply.modelId = this.engines.modelId;
-			const buffer = new FrameBuffer((t) => (reply.content += t));
-			const started = performance.now();
-			let firstAt = 0;
-			let tokens = 0;
-			try {
-				for await (const chunk of this.engines.chatEngine.chat(request, { signal: controller.signal })) {
-					const delta = chunk.choices[0]?.delta.content ?? '';
-					if (delta && !firstAt) firstAt = performance.now();
-					buffer.push(delta);
-					if (chunk.choices[0]?.finish_reason) reply.stats = { ...(reply.stats ?? emptyStats()), finishReason: chunk.choices[0].finish_reason };
-					if (chunk.usage) tokens = chunk.usage.completion_tokens;
-				}
-				if (controller.signal.aborted) reply.stats = { ...(reply.stats ?? emptyStats()), finishReason: 'abort' };
-			} catch (err) {
-				const e = toLumenError(err, 'generation_failed');
-				this.error = e.toData();
-				reply.error = e.message;
-				reply.stats = { ...(reply.stats ?? emptyStats()), finishReason: 'error' };
-			} finally {
-				buffer.flush();
-				const end = performance.now();
-				const decodeMs = firstAt ? end - firstAt : 0;
-				reply.stats = {
-					...(reply.stats ?? emptyStats()),
-					ttftMs: firstAt ? Math.round(firstAt - started) : null,
-					tokens,
-					tokensPerSecond: tokens > 1 && decodeMs > 0 ? ((tokens - 1) * 1000) / decodeMs : null
-				};
-			}
-		} finally {
-			this.generating = false;
-			if (this.controller === controller) this.controller = null;
-			await this.persist();
-		}
-	}
-
-	private async persist(): Promise<void> {
-		this.conversation.updatedAt = Date.now();
-		this.conversation.systemPrompt = this.params.systemPrompt;
-		this.conversation.params = { temperature: this.params.temperature, top_p: this.params.top_p, max_tokens: this.params.max_tokens };
-		try {
-			await saveConversation($state.snapshot(this.conversation) as Conversation);
-			await this.refreshList();
+			if (signal.aborted) return;
+			const request = this.request(conversation.messages);
+			conversation.modelId = this.engines.modelId;
+			conversation.messages.push({ ...message('assistant', ''), modelId: this.engines.modelId });
+			const reply = conversation.messages[conversation.messages.length - 1];
+			const error = await streamReply(this.engines.chatEngine, request, reply, { signal });
+			if (error && shown()) this.error = error.toData();
 		} catch (err) {
-			this.error = toLumenError(err, 'storage_failed').toData();
+			if (shown()) this.error = toLumenError(err, 'generation_failed').toData();
+		} finally {
+			await this.persist(conversation);
 		}
 	}
-}
 
-function emptyStats(): NonNullable<StoredMessage['stats']> {
-	return { ttftMs: null, tokensPerSecond: null, tokens: 0, finishReason: null };
+	private async persist(conversation: Conversation): Promise<void> {
+		if (this.conversation === conversation) {
+			// Parameters belong to the conversation on screen; one that was left keeps those it was sent with.
+			conversation.systemPrompt = this.params.systemPrompt;
+			conversation.params = { temperature: this.params.temperature, top_p: this.params.top_p, max_tokens: this.params.max_tokens };
+		}
+		conversation.updatedAt = Date.now();
+		try {
+			const saved = await saveConversation($state.snapshot(conversation) as Conversation, this.store);
+			this.summaries = withSummary(this.summaries, saved);
+		} catch (err) {
+			if (this.conversation === conversation) this.error = toLumenError(err, 'storage_failed').toData();
+		}
+	}
 }
 
 function message(role: 'user' | 'assistant', content: string): StoredMessage {

@@ -1,39 +1,23 @@
 // Which model is picked, where it runs (this browser or the configured coordinator) and whether it is
-// loaded: shared by the chat page's parts. Invariant: `status === 'ready'` only while the routed engine holds `modelId`.
+// loaded: shared by the chat page's parts and each arena side. Its engines are leased from the app's
+// EngineHub and given back by `release()`. Invariant: `status === 'ready'` only while the routed engine holds `modelId`.
 import { catalog, findModel, type CatalogModel } from '$lib/catalog/catalog';
 import { detectCapabilities, type Capabilities } from '$lib/engine/capabilities';
-import { routeModel, type CoordinatorInfo, type DeviceOverride, type Route } from '$lib/engine/router';
-import { WorkerEngine } from '$lib/engine/worker-engine';
-import { RemoteEngine } from '$lib/engine/remote-engine';
+import type { EngineLease } from '$lib/engine/engine-hub';
+import { pickerEntries, routeFor, type PickerEntry } from '$lib/engine/picker';
+import type { DeviceOverride } from '$lib/engine/placement';
+import type { CoordinatorInfo, Route } from '$lib/engine/router';
+import type { RemoteEngine } from '$lib/engine/remote-engine';
+import type { WorkerEngine } from '$lib/engine/worker-engine';
 import type { Engine } from '$lib/engine/types';
 import { getSettings } from '$lib/storage/settings';
-import { loadSpec, spawnTransformersWorker } from '$lib/engine/browser-worker';
-import { spawnWebllmWorker, webllmLoadSpec } from '$lib/engine/webllm-worker-handle';
-import { webllmModels } from '$lib/catalog/webllm';
+import { listCachedModels } from '$lib/storage';
+import { loadSpec } from '$lib/engine/browser-worker';
+import { webllmLoadSpec } from '$lib/engine/webllm-worker-handle';
 import { toLumenError, type LumenErrorData } from '$lib/protocol/errors';
 import type { LoadProgress, LoadResult } from '$lib/protocol/worker-api';
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
-
-const LOCAL_MODELS = catalog.filter((m) => m.runtime === 'transformers');
-
-/** A model only the coordinator knows: no local files, so it can only run there. */
-function remoteOnlyModel(id: string): CatalogModel {
-	return {
-		id,
-		name: id,
-		family: 'remote',
-		runtime: 'remote',
-		source: { host: 'hf', repo: id, revision: 'main' },
-		sizes: {},
-		defaultDtype: 'fp32',
-		contextLength: 2048,
-		requiredFeatures: [],
-		license: 'unknown',
-		testModel: false,
-		description: 'Served by the coordinator.'
-	};
-}
 
 /**
  * Test/diagnostic knob: `?quota=50000000` on the page pretends the browser allows that many bytes of
@@ -49,12 +33,8 @@ export class EngineState {
 	coordinator = $state<CoordinatorInfo>(null);
 	/** Why the configured coordinator could not be asked for its models (null: fine or not configured). */
 	coordinatorError = $state<string | null>(null);
-	/** web-llm models join the picker only where they can run: a real GPU that fits them, or a coordinator serving them. */
-	readonly models: CatalogModel[] = $derived([
-		...LOCAL_MODELS,
-		...webllmModels.filter((m) => this.caps !== null && this.routeFor(m)?.where !== 'none'),
-		...(this.coordinator?.models ?? []).filter((id) => !findModel(id, LOCAL_MODELS) && !findModel(id, webllmModels)).map(remoteOnlyModel)
-	]);
+	/** Bytes of each model this browser already stores: that much needs no new quota. */
+	cached = $state<Record<string, number>>({});
 	modelId = $state(catalog[0].id);
 	status = $state<LoadStatus>('idle');
 	progress = $state<LoadProgress | null>(null);
@@ -62,27 +42,36 @@ export class EngineState {
 	lastLoad = $state<LoadResult | null>(null);
 	caps = $state<Capabilities | null>(null);
 	override = $state<DeviceOverride>('auto');
+	/** The picker: every model it lists, where each would run and whether it may be picked. */
+	readonly entries: PickerEntry[] = $derived(this.caps ? pickerEntries(this.caps, this.context()) : []);
+	readonly models: CatalogModel[] = $derived(this.entries.map((e) => e.model));
 	readonly model = $derived(findModel(this.modelId, this.models) ?? catalog[0]);
 	readonly route = $derived<Route | null>(this.caps ? this.routeFor(this.model) : null);
 
-	private engine: WorkerEngine;
+	private readonly engine: WorkerEngine;
 	/** web-llm lives in its own worker: it is only spawned when a web-llm model is loaded. */
-	private webllm = new WorkerEngine(spawnWebllmWorker, webllmLoadSpec);
+	private readonly webllm: WorkerEngine;
 	private remote: RemoteEngine | null = null;
 	private loadController: AbortController | null = null;
 	private loadedKey: string | null = null;
 
 	/** `threads`: ONNX Runtime WASM threads (default: its own choice when cross-origin isolated, else 1). */
-	constructor(override: DeviceOverride = 'auto', threads?: number) {
+	constructor(
+		private readonly lease: EngineLease,
+		override: DeviceOverride = 'auto',
+		threads?: number
+	) {
 		this.override = override;
-		this.engine = new WorkerEngine(spawnTransformersWorker, (model) => {
-			if (!this.route) throw new Error('capabilities not detected yet');
-			return loadSpec(model, routeModel(model, this.caps!, this.override), threads ?? (this.caps?.crossOriginIsolated ? undefined : 1));
+		this.engine = lease.worker('transformers', (model) => {
+			const route = this.routeFor(model);
+			if (!route) throw new Error('capabilities not detected yet');
+			return loadSpec(model, route, threads ?? (this.caps?.crossOriginIsolated ? undefined : 1));
 		});
+		this.webllm = lease.worker('web-llm', webllmLoadSpec);
 	}
 
 	async init(): Promise<void> {
-		const [caps] = await Promise.all([detectCapabilities(), this.connect()]);
+		const [caps] = await Promise.all([detectCapabilities(), this.connect(), this.refreshCached()]);
 		const quota = quotaOverride();
 		this.caps = quota === undefined ? caps : { ...caps, storageQuotaBytes: quota, storageUsageBytes: 0 };
 	}
@@ -90,7 +79,7 @@ export class EngineState {
 	/** Reads the coordinator settings and asks it for its models; a failure leaves the app browser-only. */
 	private async connect(): Promise<void> {
 		const settings = await getSettings();
-		this.remote = settings.coordinatorUrl ? new RemoteEngine({ url: settings.coordinatorUrl, apiKey: settings.apiKey }) : null;
+		this.remote = settings.coordinatorUrl ? this.lease.remote({ url: settings.coordinatorUrl, apiKey: settings.apiKey }) : null;
 		if (!this.remote) return;
 		try {
 			this.coordinator = { url: this.remote.baseUrl, models: await this.remote.listModels(AbortSignal.timeout(10_000)) };
@@ -101,8 +90,19 @@ export class EngineState {
 		}
 	}
 
+	/** The manifests say what is stored; an unreadable store means "nothing cached", which only makes routing stricter. */
+	private async refreshCached(): Promise<void> {
+		const manifests = await listCachedModels().catch(() => []);
+		this.cached = Object.fromEntries(manifests.map((m) => [m.modelId, m.totalBytes]));
+	}
+
+	private context() {
+		return { override: this.override, coordinator: this.coordinator, cached: this.cached };
+	}
+
+	/** Where `model` would run; null until capabilities are known. */
 	routeFor(model: CatalogModel): Route | null {
-		return this.caps ? routeModel(model, this.caps, this.override, this.coordinator) : null;
+		return this.caps ? routeFor(model, this.caps, this.context()) : null;
 	}
 
 	get ready(): boolean {
@@ -149,6 +149,7 @@ export class EngineState {
 			if (this.loadController !== controller) return false;
 			this.loadedKey = key;
 			this.status = 'ready';
+			if (route.where === 'local') void this.refreshCached();
 			return true;
 		} catch (err) {
 			if (this.loadController === controller) {
@@ -167,6 +168,14 @@ export class EngineState {
 		this.loadController = null;
 		this.status = 'idle';
 		this.progress = null;
+	}
+
+	/** Gives the engines back to the hub: models unloaded, workers ended. Call when the page goes away. */
+	async release(): Promise<void> {
+		this.cancelLoad();
+		this.status = 'idle';
+		this.loadedKey = null;
+		await this.lease.release();
 	}
 
 	private engineFor(route: Route): Engine {

@@ -69,7 +69,7 @@ describe('routeModel', () => {
 	const MB = 1e6;
 	const coord = (models: string[]): CoordinatorInfo => ({ url: 'http://gpu.box:8000', models });
 	const big = { ...tiny, id: 'big-model', sizes: { fp32: 2e9 }, defaultDtype: 'fp32' as const };
-	const f16Only = { ...tiny, id: 'f16-only', requiredFeatures: ['shader-f16'] };
+	const f16Only = { ...tiny, id: 'f16-only', sizes: { q4f16: 5e6 }, defaultDtype: 'q4f16' as const, requiredFeatures: ['shader-f16'] };
 	const remoteOnly = { ...tiny, id: 'remote-only', runtime: 'remote' as const };
 	const withCaps = (over: Partial<Capabilities>, gpu: Partial<Capabilities['webgpu']> | null = null) => ({ ...caps(gpu), ...over });
 
@@ -86,9 +86,10 @@ describe('routeModel', () => {
 		['needs shader-f16, no WebGPU at all, no coordinator', f16Only, withCaps({}), null, 'none', /shader-f16/],
 		['needs shader-f16 and has it', f16Only, withCaps({}, { shaderF16: true }), coord(['f16-only']), 'local', /this browser/],
 		['coordinator-only model', remoteOnly, withCaps({}), coord(['remote-only']), 'remote', /served only by the coordinator/],
-		['coordinator-only model, coordinator gone', remoteOnly, withCaps({}), null, 'none', /Cannot run here/]
+		['coordinator-only model, coordinator gone', remoteOnly, withCaps({}), null, 'none', /Cannot run here/],
+		['cached, though over 80% of the free quota', { ...tiny, cached: tiny.sizes.fp32 }, withCaps({ storageQuotaBytes: 30 * MB, storageUsageBytes: 27 * MB }), null, 'local', /this browser/]
 	] as const)('where: %s → %s', (_name, model, c, coordinator, where, reason) => {
-		const route = routeModel(model, c, 'auto', coordinator);
+		const route = routeModel(model, c, 'auto', coordinator, 'cached' in model ? model.cached : 0);
 		expect(route.where).toBe(where);
 		expect(route.whereReason).toMatch(reason);
 	});

@@ -136,4 +136,34 @@ describe('WorkerEngine', () => {
 			}
 		}).rejects.toMatchObject({ code: 'model_not_found' });
 	});
+
+	it('terminate ends the worker and fails a stream still waiting on it instead of hanging', async () => {
+		const fake = fakeWorker({ n: 1000, everyMs: 30 });
+		const engine = new WorkerEngine(() => fake.handle, spec);
+		await engine.load(model);
+		expect(engine.alive).toBe(true);
+		const run = (async () => {
+			for await (const _ of engine.chat(request)) {
+				/* drain */
+			}
+		})();
+		await sleep(50);
+		engine.terminate();
+		await expect(run).rejects.toMatchObject({ code: 'aborted' });
+		expect(fake.state.terminated).toBe(true);
+		expect(engine.alive).toBe(false);
+	});
+
+	it('unload asks the worker only when a model is loaded', async () => {
+		let unloads = 0;
+		const fake = fakeWorker();
+		fake.handle.api.unload = async () => void unloads++;
+		const engine = new WorkerEngine(() => fake.handle, spec);
+		await engine.unload();
+		expect(unloads).toBe(0);
+		await engine.load(model);
+		await engine.unload();
+		await engine.unload();
+		expect(unloads).toBe(1);
+	});
 });

@@ -19,7 +19,9 @@ export type SpecFor = (model: CatalogModel) => WorkerLoadSpec;
 
 export class WorkerEngine implements Engine {
 	readonly kind = 'worker' as const;
+	/** The live worker; `crashed` also settles when this engine terminates it, so nothing waits on a dead worker. */
 	private handle: WorkerHandle | null = null;
+	private closeHandle: ((e: LumenError) => void) | null = null;
 	private loadedId: string | null = null;
 
 	constructor(
@@ -31,11 +33,18 @@ export class WorkerEngine implements Engine {
 		return this.loadedId;
 	}
 
+	/** True while a Web Worker is running for this engine. */
+	get alive(): boolean {
+		return this.handle !== null;
+	}
+
 	private worker(): WorkerHandle {
 		if (!this.handle) {
-			const handle = this.spawn();
+			const spawned = this.spawn();
+			const closed = new Promise<LumenError>((resolve) => (this.closeHandle = resolve));
+			const handle: WorkerHandle = { ...spawned, crashed: Promise.race([spawned.crashed, closed]) };
 			this.handle = handle;
-			void handle.crashed.then(() => {
+			void spawned.crashed.then(() => {
 				if (this.handle === handle) {
 					this.handle = null;
 					this.loadedId = null;
@@ -103,15 +112,21 @@ export class WorkerEngine implements Engine {
 		}
 	}
 
+	/** Frees the model but keeps the worker; a no-op when nothing is loaded (a busy or dead worker is not asked). */
 	async unload(): Promise<void> {
+		const loaded = this.loadedId;
 		this.loadedId = null;
-		await this.handle?.api.unload();
+		if (loaded) await this.handle?.api.unload();
 	}
 
+	/** Ends the worker at once; any load or stream still waiting on it fails instead of hanging. */
 	terminate(): void {
-		this.handle?.terminate();
+		const handle = this.handle;
 		this.handle = null;
 		this.loadedId = null;
+		if (!handle) return;
+		handle.terminate();
+		this.closeHandle?.(new LumenError('aborted', 'The model worker was closed.', true));
 	}
 }
 

@@ -10,7 +10,7 @@ import { toLumenError, type LumenErrorData } from '$lib/protocol/errors';
 import type { LoadProgress } from '$lib/protocol/worker-api';
 import { deleteCachedModel, listCachedModels, verifyCachedModel, type Manifest, type VerifyResult } from '$lib/storage';
 import { downloadModel, requestPersistence, storageInfo, sweepOrphanChunks, type StorageInfo } from './download';
-import { fitFor, type Fit } from './fits';
+import { fitFor, type Fit } from '$lib/engine/fit';
 
 export class ModelManager {
 	readonly models: CatalogModel[] = catalog.filter((m) => m.runtime === 'transformers');

@@ -1,74 +1,16 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { findModel } from '$lib/catalog/catalog';
-import type { Capabilities } from '$lib/engine/capabilities';
 import type { WorkerHandle } from '$lib/engine/worker-engine';
 import type { LoadResult, WorkerLoadSpec } from '$lib/protocol/worker-api';
 import { openModelCache } from '$lib/storage/weight-cache';
 import { getManifest } from '$lib/storage/weight-manifest';
 import { bytes, failingStore, fileResponse, freshWeightStores } from '$lib/storage/test-utils';
 import type { WeightStores } from '$lib/storage';
-import { fitsDevice } from './fits';
 import { downloadModel, sweepOrphanChunks } from './download';
 import { verifyBeforeUse } from './verify';
 
-const GiB = 1024 ** 3;
-function caps(over: { webgpu?: Partial<Capabilities['webgpu']> | null } & Partial<Omit<Capabilities, 'webgpu'>> = {}): Capabilities {
-	const { webgpu, ...rest } = over;
-	return {
-		webgpu: {
-			available: webgpu !== null,
-			fallback: false,
-			architecture: '',
-			vendor: 'nvidia',
-			shaderF16: true,
-			maxBufferSize: GiB,
-			maxStorageBufferBindingSize: GiB,
-			...(webgpu ?? {})
-		},
-		deviceMemoryGiB: 8,
-		storageQuotaBytes: 10e9,
-		storageUsageBytes: 0,
-		crossOriginIsolated: true,
-		hardwareConcurrency: 4,
-		...rest
-	};
-}
-
 const tiny = findModel('lumen-tiny-b')!;
-const llama = findModel('llama-3.2-1b-instruct')!;
-const phi = findModel('phi-3.5-mini-instruct')!;
-const swiftshader = { fallback: true, architecture: 'swiftshader', shaderF16: false };
-
-describe('fitsDevice', () => {
-	it.each([
-		['tiny, real GPU', tiny, caps(), 'fits', /Real WebGPU/],
-		['tiny, no adapter', tiny, caps({ webgpu: null }), 'slow', /No WebGPU adapter/],
-		['tiny, SwiftShader', tiny, caps({ webgpu: swiftshader }), 'slow', /software fallback \(swiftshader\)/],
-		['llama f16, GPU with shader-f16', llama, caps(), 'fits', /shader-f16 supported/],
-		['llama f16, GPU without shader-f16', llama, caps({ webgpu: { shaderF16: false } }), 'fits', /No shader-f16: uses q4/],
-		['phi (f16 only), no shader-f16', phi, caps({ webgpu: { shaderF16: false } }), 'no', /ships no other weights/],
-		['llama, 1 GiB device', llama, caps({ deviceMemoryGiB: 1 }), 'no', /device reports 1 GiB/],
-		['llama, tiny GPU buffers', llama, caps({ webgpu: { maxBufferSize: 128 << 20 } }), 'no', /buffer limit 128 MiB </],
-		['llama, storage almost full', llama, caps({ storageQuotaBytes: 2e9, storageUsageBytes: 1.5e9 }), 'no', /storage free; needs/],
-		['llama, unknown memory', llama, caps({ deviceMemoryGiB: null }), 'fits', /Device memory unknown/]
-	] as const)('%s → %s', (_name, model, c, verdict, reason) => {
-		const fit = fitsDevice(model, c);
-		expect(fit.verdict).toBe(verdict);
-		expect(fit.reasons.map((r) => r.text).join('\n')).toMatch(reason);
-	});
-
-	it('sizes a model by the dtype this device would use', () => {
-		expect(fitsDevice(llama, caps()).sizeBytes).toBe(llama.sizes.q4f16);
-		expect(fitsDevice(llama, caps({ webgpu: null })).sizeBytes).toBe(llama.sizes.q8);
-	});
-
-	it('a cached model needs no free storage', () => {
-		const full = caps({ storageQuotaBytes: 1e6, storageUsageBytes: 1e6 });
-		expect(fitsDevice(tiny, full).verdict).toBe('no');
-		expect(fitsDevice(tiny, full, tiny.sizes.fp32).reasons.map((r) => r.text)).toContain('Already stored in this browser.');
-	});
-});
 
 async function cacheFile(stores: WeightStores, modelId: string, url: string, commit: boolean) {
 	const cache = openModelCache(modelId, { stores, chunkBytes: 4 });

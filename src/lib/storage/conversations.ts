@@ -120,16 +120,24 @@ export async function getConversation(
 export async function listConversations(
 	store: KeyValueStore = defaultConversationStore
 ): Promise<ConversationSummary[]> {
-	return (await readAll(store))
-		.map(({ id, title, modelId, createdAt, updatedAt, messages }) => ({
-			id,
-			title,
-			modelId,
-			createdAt,
-			updatedAt,
-			messageCount: messages.length
-		}))
-		.sort((a, b) => b.updatedAt - a.updatedAt);
+	return sortSummaries((await readAll(store)).map(summarize));
+}
+
+/** The list entry for one conversation. */
+export function summarize({ id, title, modelId, createdAt, updatedAt, messages }: Conversation): ConversationSummary {
+	return { id, title, modelId, createdAt, updatedAt, messageCount: messages.length };
+}
+
+/**
+ * The list after one conversation was saved: its entry replaced or added, newest first. Lets a caller keep
+ * its list current in O(list) without reading every stored conversation again.
+ */
+export function withSummary(list: readonly ConversationSummary[], conversation: Conversation): ConversationSummary[] {
+	return sortSummaries([summarize(conversation), ...list.filter((c) => c.id !== conversation.id)]);
+}
+
+function sortSummaries(list: ConversationSummary[]): ConversationSummary[] {
+	return list.sort((a, b) => b.updatedAt - a.updatedAt);
 }
 
 export async function deleteConversation(id: string, store: KeyValueStore = defaultConversationStore): Promise<void> {

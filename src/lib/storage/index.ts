@@ -42,6 +42,8 @@ export {
 	migrate,
 	newConversation,
 	saveConversation,
+	summarize,
+	withSummary,
 	type Conversation,
 	type ConversationParams,
 	type ConversationSummary,

@@ -1,15 +1,16 @@
 // Reads the arena pages' URL knobs: `?device=wasm|webgpu`, `?threads=N` (like the chat page) and
-// `?models=a,b,c` to restrict the anonymous draw to those models.
+// `?models=a,b,c` to restrict the anonymous draw to those models; each side leases its engines from the app's hub.
 import type { ArenaMode, ArenaOptions } from '$lib/arena/arena-state.svelte';
+import { EngineState } from '$lib/chat/engine-state.svelte';
+import type { EngineHub } from '$lib/engine/engine-hub';
+import { deviceOptions } from '$lib/engine/device-options';
 
-export function arenaOptions(mode: ArenaMode, params: URLSearchParams): ArenaOptions {
-	const device = params.get('device');
-	const threads = Number(params.get('threads'));
+export function arenaOptions(mode: ArenaMode, params: URLSearchParams, hub: EngineHub): ArenaOptions {
+	const { device, threads } = deviceOptions(params);
 	const models = params.get('models');
 	return {
 		mode,
-		device: device === 'webgpu' || device === 'wasm' ? device : 'auto',
-		threads: Number.isInteger(threads) && threads > 0 ? threads : undefined,
-		pool: models ? models.split(',').map((s) => s.trim()).filter(Boolean) : undefined
+		pool: models ? models.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+		engines: (slot) => new EngineState(hub.lease(`arena ${slot}`), device, threads)
 	};
 }

@@ -1,0 +1,76 @@
+// Test-only: a scripted Engine and the EngineState surface ChatState and BattleSide need, so chat
+// logic runs in Node without workers. The engine streams words, honours abort and can refuse requests.
+import { catalog, type CatalogModel } from '$lib/catalog/catalog';
+import type { Engine } from '$lib/engine/types';
+import type { LumenError } from '$lib/protocol/errors';
+import { makeChunk, type ChatCompletionChunk, type ChatCompletionRequest } from '$lib/protocol/openai';
+
+export type ScriptOptions = {
+	/** Words streamed per answer (default three). */
+	words?: string[];
+	/** Delay before each word, so a test can act mid-stream (default 0). */
+	everyMs?: number;
+	/** Refuse a request before the first token (e.g. its prompt is too long). */
+	refuse?: (request: ChatCompletionRequest) => LumenError | null;
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class ScriptedEngine implements Engine {
+	readonly kind = 'scripted' as const;
+	readonly requests: ChatCompletionRequest[] = [];
+	/** Words streamed so far, so a test can wait for "mid-stream". */
+	yielded = 0;
+	unloads = 0;
+
+	constructor(readonly options: ScriptOptions = {}) {}
+
+	async load(model: CatalogModel) {
+		return { modelId: model.id, device: 'wasm' as const, dtype: model.defaultDtype, networkBytes: 0, cachedBytes: 0, loadMs: 0 };
+	}
+
+	async *chat(request: ChatCompletionRequest, options: { signal?: AbortSignal } = {}): AsyncGenerator<ChatCompletionChunk> {
+		this.requests.push(structuredClone(request));
+		const refusal = this.options.refuse?.(request);
+		if (refusal) throw refusal;
+		const words = this.options.words ?? ['one ', 'two ', 'three'];
+		for (const word of words) {
+			await sleep(this.options.everyMs ?? 0);
+			if (options.signal?.aborted) return;
+			this.yielded++;
+			yield makeChunk('scripted', request.model, { content: word });
+		}
+		yield makeChunk('scripted', request.model, {}, 'stop', { prompt_tokens: 1, completion_tokens: words.length, total_tokens: words.length + 1 });
+	}
+
+	async unload(): Promise<void> {
+		this.unloads++;
+	}
+
+	/** Waits until at least `n` words have been streamed. */
+	async untilYielded(n: number): Promise<void> {
+		while (this.yielded < n) await sleep(1);
+	}
+}
+
+/** The part of EngineState that chat and arena state use, over one scripted engine. */
+export function scriptedEngines(engine: Engine, models: CatalogModel[] = catalog.filter((m) => m.source.host === 'local')) {
+	const state = {
+		modelId: models[0].id,
+		models,
+		status: 'idle' as const,
+		progress: null,
+		error: null,
+		released: 0,
+		init: async () => undefined,
+		select(id: string) {
+			state.modelId = id;
+		},
+		load: async () => true,
+		cancelLoad: () => undefined,
+		routeFor: () => null,
+		chatEngine: engine,
+		release: async () => void state.released++
+	};
+	return state;
+}
