@@ -137,8 +137,8 @@ export function streamGeneration(
 function eosIds(model: TF.PreTrainedModel, tokenizer: TF.PreTrainedTokenizer): number[] {
 	const fromConfig = (model as unknown as { generation_config?: { eos_token_id?: number | number[] } }).generation_config
 		?.eos_token_id;
-	const ids = Array.isArray(fromConfig) ? fromConfig : fromConfig === undefined ? [] : [fromConfig];
+	// A copy: the config's own array must not grow by one entry per request.
+	const ids = fromConfig === undefined ? [] : [fromConfig].flat();
 	const tokEos = (tokenizer as unknown as { eos_token_id?: number }).eos_token_id;
-	if (typeof tokEos === 'number') ids.push(tokEos);
-	return ids;
+	return typeof tokEos === 'number' ? [...ids, tokEos] : ids;
 }
