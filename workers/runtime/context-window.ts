@@ -45,7 +45,7 @@ export function countPrompt(tokenizer: Tokenizer, input: PromptInput, contextLen
 }
 
 /** The 400 for a prompt that leaves no room for a single new token. */
-export function promptTooLong(counted: PromptCount, contextLength: number): LumenError {
+export function promptTooLong(counted: Pick<PromptCount, 'count' | 'exact'>, contextLength: number): LumenError {
 	const error = contextLengthExceeded(counted.count, contextLength);
 	if (counted.exact) return error;
 	// The count is a lower bound (see countPrompt); say so rather than pass it off as exact.
