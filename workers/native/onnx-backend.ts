@@ -71,6 +71,7 @@ export async function loadOnnxBackend(options: OnnxBackendOptions): Promise<Back
 	}
 	const contextLength = contextLengthOf(loaded.model, loaded.tokenizer);
 	const speed = options.speed ?? (await measureSpeed(loaded));
+	warmUpCounting(loaded, contextLength);
 	// From here on a failed run is reported as one short line per request by the HTTP layer; left on,
 	// Transformers.js would print every input tensor of the failed run (hundreds of KB) to the log.
 	tf.env.logLevel = tf.LogLevel.NONE;
@@ -101,6 +102,16 @@ export async function loadOnnxBackend(options: OnnxBackendOptions): Promise<Back
 			await loaded.model.dispose();
 		}
 	};
+}
+
+/**
+ * Counts a chat and a raw prompt about as long as the context once, so the first client whose prompt
+ * is too long gets its refusal at warm speed (a cold tokenizer takes several times longer).
+ */
+function warmUpCounting(loaded: LoadedTextModel, contextLength: number | undefined): void {
+	const text = 'Hello there. '.repeat(Math.min(contextLength ?? 1024, 8192) / 2);
+	countPrompt(loaded.tokenizer, { messages: [{ role: 'user', content: text }] }, contextLength);
+	countPrompt(loaded.tokenizer, { prompt: text }, contextLength);
 }
 
 /** A short greedy run: warms the session up and gives the coordinator a real tokens/s to weigh by. */
