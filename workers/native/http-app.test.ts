@@ -238,4 +238,25 @@ describe('worker HTTP app', () => {
 		await until(() => logs.length > 0, 2000);
 		expect(logs).toEqual(['POST /v1/chat/completions: the client went away mid-stream; generation stopped']);
 	});
+
+	it('logs a client that leaves a non-streamed generation as one line', async () => {
+		let stopped = false;
+		const { url, queue, logs } = await start(async function* (signal) {
+			while (!signal.aborted) {
+				yield makeChunk('c', 'm', { content: 'x' });
+				await new Promise((r) => setTimeout(r, 5));
+			}
+			stopped = true;
+			yield makeChunk('c', 'm', {}, 'abort');
+		});
+		const controller = new AbortController();
+		const pending = post(url, body({ stream: false }), controller.signal).catch(() => null);
+		await until(() => queue.running === 1);
+		controller.abort();
+		await pending;
+		await until(() => queue.length === 0, 2000);
+		expect(stopped).toBe(true);
+		await until(() => logs.length > 0, 2000);
+		expect(logs).toEqual(['POST /v1/chat/completions: the client went away before its answer was sent; generation stopped']);
+	});
 });

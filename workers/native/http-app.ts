@@ -68,7 +68,10 @@ export function createWorkerApp({ backend, queue, isDraining, log = () => undefi
 		if (prompt) await checkContext(backend, prompt);
 		const clientSignal = c.req.raw.signal;
 		const release = await queue.acquire(clientSignal);
-		return work(clientSignal).finally(release);
+		return work(clientSignal).finally(() => {
+			release();
+			if (clientSignal.aborted) log(`${c.req.method} ${c.req.path}: the client went away before its answer was sent; generation stopped`);
+		});
 	};
 
 	app.post('/v1/chat/completions', async (c) => {

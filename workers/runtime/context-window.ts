@@ -62,11 +62,15 @@ export function promptTooLong(counted: Pick<PromptCount, 'count' | 'exact'>, con
  */
 export function promptIds(tokenizer: Tokenizer, input: PromptInput, contextLength: number | undefined): number[] {
 	const counted = countPrompt(tokenizer, input, contextLength);
-	if (contextLength !== undefined && counted.count >= contextLength) throw promptTooLong(counted, contextLength);
-	if (!counted.exact) throw new Error('unreachable: a prompt is only left untokenized when it is too long');
-	if (counted.count === 0)
-		throw new LumenError('bad_request', 'The prompt is empty: it has no tokens to continue from. Send at least one character.');
-	return counted.ids;
+	if (!counted.exact) throw promptTooLong(counted, contextLength ?? counted.count);
+	return usablePrompt(counted.ids, contextLength);
+}
+
+/** The same checks for ids counted earlier (at admission): room for one new token, and not empty. */
+export function usablePrompt(ids: number[], contextLength: number | undefined): number[] {
+	if (contextLength !== undefined && ids.length >= contextLength) throw promptTooLong({ count: ids.length, exact: true }, contextLength);
+	if (ids.length === 0) throw new LumenError('bad_request', 'The prompt is empty: it has no tokens to continue from. Send at least one character.');
+	return ids;
 }
 
 /** FastChat's check_length: max_tokens lowered so prompt + answer never pass the end of the context. */

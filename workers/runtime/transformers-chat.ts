@@ -3,7 +3,7 @@
 // aborting the signal stops generation at the next decode step and ends the stream with finish 'abort';
 // a prompt that fills the model's context fails before the first chunk with context_length_exceeded.
 import { makeChunk, type ChatCompletionChunk, type ChatCompletionRequest } from '#protocol/openai';
-import { contextLengthOf, promptIds } from './context-window';
+import { contextLengthOf, promptIds, usablePrompt } from './context-window';
 import { settingsFrom, streamGeneration, type LoadedTextModel } from './transformers-generate';
 
 export type { LoadedTextModel, TransformersModule } from './transformers-generate';
@@ -28,7 +28,7 @@ export async function* streamChat(
 ): AsyncGenerator<ChatCompletionChunk> {
 	const id = completionId();
 	const modelName = request.model || loaded.modelId;
-	const ids = prompt ?? chatPromptIds(loaded, request);
+	const ids = prompt ? usablePrompt(prompt, contextLengthOf(loaded.model, loaded.tokenizer)) : chatPromptIds(loaded, request);
 	yield makeChunk(id, modelName, { role: 'assistant', content: '' });
 	for await (const event of streamGeneration(loaded, ids, settingsFrom(request, loaded), signal)) {
 		if (event.type === 'delta') yield makeChunk(id, modelName, { content: event.text });

@@ -2,7 +2,7 @@
 // Same contract as streamChat: the last chunk carries finish_reason and usage; aborting stops at the next
 // step; a prompt that fills the model's context fails before the first chunk with context_length_exceeded.
 import type { CompletionChunk, CompletionRequest, FinishReason, Usage } from '#protocol/openai';
-import { contextLengthOf, promptIds } from './context-window';
+import { contextLengthOf, promptIds, usablePrompt } from './context-window';
 import { settingsFrom, streamGeneration, type LoadedTextModel } from './transformers-generate';
 
 let counter = 0;
@@ -22,7 +22,7 @@ export async function* streamCompletion(
 	counter += 1;
 	const id = `cmpl-${Date.now().toString(36)}${counter.toString(36)}`;
 	const model = request.model || loaded.modelId;
-	const ids = prompt ?? completionPromptIds(loaded, request);
+	const ids = prompt ? usablePrompt(prompt, contextLengthOf(loaded.model, loaded.tokenizer)) : completionPromptIds(loaded, request);
 	const chunk = (text: string, finish: FinishReason, usage?: Usage): CompletionChunk => ({
 		id,
 		object: 'text_completion',
