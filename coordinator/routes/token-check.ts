@@ -88,6 +88,13 @@ async function askWorker(worker: WorkerEntry, model: string, prompt: string, sec
 		const error = OpenAIErrorBodySchema.safeParse(body);
 		if (res.status >= 500 || !error.success) return noWorker(model);
 		const { message, type, code } = error.data.error;
+		// No such route: a worker of another kind or an older version, not a problem with the request.
+		if (res.status === 404 && code !== 'model_not_found')
+			return badRequest(
+				`The worker serving '${model}' (${worker.backend} backend) cannot count tokens: it has no ${COUNT_TOKENS_PATH}. token_check needs a Lumen onnx worker serving it.`,
+				'prompts',
+				'unsupported_endpoint'
+			);
 		return new ApiError(res.status, (type ?? 'invalid_request_error') as ErrorType, String(code ?? 'invalid_request'), message);
 	} catch {
 		return noWorker(model);
