@@ -13,6 +13,7 @@ import type { AppEnv } from './env';
 import { logRequests } from './request-logging';
 import { arenaRoutes } from './routes/arena';
 import { openaiRoutes } from './routes/openai';
+import { tokenCheckRoutes } from './routes/token-check';
 import { workerRoutes } from './routes/workers';
 import type { ArenaRepository } from './storage/arena-repository';
 import type { RequestLog } from './storage/request-log';
@@ -49,6 +50,7 @@ export function buildApp({ config, registry, proxy, requestLog, arena, rng, cloc
 	app.route('/', openaiRoutes({ registry, proxy, requestLog, bodyLimit: config.body_limit_bytes }));
 	app.route('/', workerRoutes(config, registry, log));
 	app.route('/', arenaRoutes({ registry, arena, bodyLimit: config.body_limit_bytes, rng, clock }));
+	app.route('/', tokenCheckRoutes({ config, registry, clock }));
 	app.all('/v1/*', () => {
 		throw notFound();
 	});

@@ -33,12 +33,22 @@ export function openaiRoutes({ registry, proxy, requestLog, bodyLimit }: RouteDe
 	const app = new Hono<AppEnv>();
 	const startedAt = Math.floor(Date.now() / 1000);
 
-	app.get('/v1/models', (c) =>
-		c.json({
+	app.get('/v1/models', (c) => {
+		// OpenAI clients ignore the extra field; FastChat-style clients read it to size their prompts.
+		const contextLengths = new Map<string, number>();
+		for (const w of registry.list())
+			for (const m of w.models) {
+				// Workers serving one model could disagree; the smallest context is the one every request fits.
+				if (m.context_length) contextLengths.set(m.id, Math.min(m.context_length, contextLengths.get(m.id) ?? Infinity));
+			}
+		return c.json({
 			object: 'list',
-			data: registry.modelIds().map((id) => ({ id, object: 'model', created: startedAt, owned_by: 'lumen' }))
-		} satisfies ModelList)
-	);
+			data: registry.modelIds().map((id) => {
+				const contextLength = contextLengths.get(id);
+				return { id, object: 'model', created: startedAt, owned_by: 'lumen', ...(contextLength ? { context_length: contextLength } : {}) };
+			})
+		} satisfies ModelList);
+	});
 
 	async function generate(c: Context<AppEnv>, endpoint: Endpoint, capability: WorkerCapability, schema: z.ZodType) {
 		const raw = await readJson(c, bodyLimit);

@@ -15,7 +15,7 @@ import {
 import { openModelCache } from '$lib/storage/weight-cache';
 import { findModel } from '#catalog/catalog';
 import { isOfflineFetchError, offlineModelError } from '$lib/pwa/offline-error';
-import { streamChat, type LoadedTextModel } from '../runtime/transformers-chat';
+import { chatPromptIds, streamChat, type LoadedTextModel } from '../runtime/transformers-chat';
 import { transferChunks } from './chunk-stream';
 import { ProgressTracker } from './progress-tracker';
 
@@ -81,10 +81,17 @@ const api: BrowserWorkerApi = {
 
 	async chat(request: ChatCompletionRequest) {
 		if (!loaded) throw new LumenError('model_not_found', 'No model is loaded in this worker. Load a model first.', true).toData();
+		let prompt: number[];
+		try {
+			// Checked here, not in the stream, so a prompt too long for the context fails chat() itself.
+			prompt = chatPromptIds(loaded, request);
+		} catch (err) {
+			throw toLumenError(err, 'generation_failed').toData();
+		}
 		current?.abort();
 		const controller = new AbortController();
 		current = controller;
-		return transferChunks(streamChat(loaded, request, controller.signal), controller);
+		return transferChunks(streamChat(loaded, request, controller.signal, prompt), controller);
 	},
 
 	interrupt() {

@@ -9,6 +9,7 @@ import type {
 	CompletionRequest,
 	EmbeddingRequest
 } from '#protocol/openai';
+import type { PromptInput } from '../runtime/context-window';
 
 export const BackendKinds = ['onnx', 'openai'] as const;
 export type BackendKind = (typeof BackendKinds)[number];
@@ -20,6 +21,15 @@ export const EmbeddingResponseSchema = z.object({
 	usage: z.object({ prompt_tokens: z.number().int(), total_tokens: z.number().int() })
 });
 export type EmbeddingResponse = z.infer<typeof EmbeddingResponseSchema>;
+
+/** What to count: the messages of a chat (chat template included) or a raw completion prompt. */
+export type TokenCountInput = { model: string } & PromptInput;
+
+/**
+ * A prompt's size in the model's tokens. `exact: false`: the prompt was too long to be worth tokenizing
+ * and `count` is a lower bound that already exceeds the context. `context_length` is null when unknown.
+ */
+export type TokenCount = { count: number; exact: boolean; context_length: number | null };
 
 export interface Backend {
 	readonly kind: BackendKind;
@@ -35,6 +45,12 @@ export interface Backend {
 	 */
 	chat(request: ChatCompletionRequest, signal: AbortSignal): AsyncIterable<ChatCompletionChunk>;
 	complete(request: CompletionRequest, signal: AbortSignal): AsyncIterable<CompletionChunk>;
+	/**
+	 * Counts prompt tokens with the model's own tokenizer. The HTTP layer calls it at admission, before
+	 * the queue, with the very request object it then passes to chat/complete (so a backend may keep the
+	 * token ids for it). Absent when the backend has no tokenizer (an upstream counts for itself).
+	 */
+	countTokens?(input: TokenCountInput): Promise<TokenCount>;
 	/** Absent when the backend offers no embeddings. */
 	embed?(request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResponse>;
 	close(): Promise<void>;

@@ -23,10 +23,12 @@ afterEach(async () => {
 	}
 });
 
-async function start(script: Script, opts: { draining?: boolean; embed?: Backend['embed'] } = {}) {
+type StartOptions = { draining?: boolean; embed?: Backend['embed']; countTokens?: Backend['countTokens'] };
+
+async function start(script: Script, opts: StartOptions = {}) {
 	const backend: Backend = {
 		kind: 'onnx',
-		models: [{ id: 'm', capabilities: ['chat', 'completions', 'embeddings'] }],
+		models: [{ id: 'm', context_length: 100, capabilities: ['chat', 'completions', 'embeddings'] }],
 		speed: 1,
 		defaultConcurrency: 1,
 		chat: (_req, signal) => script(signal),
@@ -34,16 +36,18 @@ async function start(script: Script, opts: { draining?: boolean; embed?: Backend
 			throw new Error('not scripted');
 		},
 		embed: opts.embed,
+		countTokens: opts.countTokens,
 		close: async () => undefined
 	};
 	const queue = new RequestQueue(1);
-	const app = createWorkerApp({ backend, queue, isDraining: () => opts.draining ?? false });
+	const logs: string[] = [];
+	const app = createWorkerApp({ backend, queue, isDraining: () => opts.draining ?? false, log: (line) => logs.push(line) });
 	const server = await new Promise<Server>((resolve) => {
 		const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server)) as Server;
 	});
 	servers.push(server);
 	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-	return { url, queue, client: new OpenAI({ baseURL: url, apiKey: 'x', maxRetries: 0 }) };
+	return { url, queue, logs, client: new OpenAI({ baseURL: url, apiKey: 'x', maxRetries: 0 }) };
 }
 
 const usage = { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 };
@@ -138,5 +142,121 @@ describe('worker HTTP app', () => {
 		const chat = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
 		expect(chat.choices[0]).toMatchObject({ message: { role: 'assistant', content: 'hello world' }, finish_reason: 'stop' });
 		expect(chat.usage).toEqual(usage);
+	});
+
+	it('refuses a prompt too long for the context at once, without waiting behind a running stream', async () => {
+		// "Tokens" here are characters: enough to check admission order without a model.
+		const countTokens: Backend['countTokens'] = async (input) => {
+			const text = 'messages' in input ? input.messages.map((m) => m.content).join('') : String(input.prompt);
+			return { count: text.length, exact: true, context_length: 100 };
+		};
+		const { url, queue, client, logs } = await start(
+			async function* (signal) {
+				while (!signal.aborted) {
+					yield makeChunk('c', 'm', { content: 'x' });
+					await new Promise((r) => setTimeout(r, 10));
+				}
+			},
+			{ countTokens }
+		);
+		const busy = new AbortController();
+		const running = await post(url, body({}), busy.signal);
+		await until(() => queue.running === 1);
+		const t0 = performance.now();
+		await expect(client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'y'.repeat(150) }] })).rejects.toMatchObject({
+			status: 400,
+			code: 'context_length_exceeded',
+			type: 'invalid_request_error'
+		});
+		await expect(client.completions.create({ model: 'm', prompt: 'y'.repeat(100), stream: true })).rejects.toMatchObject({
+			status: 400,
+			code: 'context_length_exceeded'
+		});
+		expect(performance.now() - t0).toBeLessThan(500);
+		expect(queue.waiting).toBe(0);
+		expect(logs.filter((l) => l.includes('context_length_exceeded'))).toHaveLength(2);
+		busy.abort();
+		await running.body?.cancel().catch(() => undefined);
+	});
+
+	it('counts tokens on /v1/count_tokens, and says plainly when the backend cannot', async () => {
+		const countTokens: Backend['countTokens'] = async () => ({ count: 7, exact: true, context_length: 100 });
+		const { url } = await start(() => twoWords(), { countTokens });
+		const count = (b: object) => fetch(url + '/count_tokens', { method: 'POST', body: JSON.stringify(b), headers: { 'Content-Type': 'application/json' } });
+		const ok = await count({ model: 'm', prompt: 'hello' });
+		expect(await ok.json()).toEqual({ model: 'm', count: 7, exact: true, context_length: 100 });
+		const both = await count({ model: 'm', prompt: 'hello', messages: [{ role: 'user', content: 'hi' }] });
+		expect(both.status).toBe(400);
+		expect((await both.json()).error.message).toMatch(/exactly one of "prompt"/);
+		expect((await count({ model: 'nope', prompt: 'x' })).status).toBe(404);
+		const { url: noCount } = await start(() => twoWords());
+		const res = await fetch(noCount + '/count_tokens', { method: 'POST', body: JSON.stringify({ model: 'm', prompt: 'x' }), headers: { 'Content-Type': 'application/json' } });
+		expect(res.status).toBe(400);
+		expect((await res.json()).error.message).toMatch(/cannot count tokens/);
+	});
+
+	it('lists each model with its context length', async () => {
+		const { client } = await start(() => twoWords());
+		const models = await client.models.list();
+		expect(models.data[0]).toMatchObject({ id: 'm', context_length: 100 });
+	});
+
+	it('logs one short line per failed request and never sends or logs a huge error message', async () => {
+		const tensorDump = 'Non-zero status code returned while running Gather node. ' + '0.123456, '.repeat(50_000);
+		let when = 'before';
+		const { url, client, logs } = await start(async function* () {
+			if (when === 'before') throw new LumenError('generation_failed', tensorDump);
+			yield makeChunk('c', 'm', { content: 'x' });
+			throw new Error(tensorDump);
+		});
+		const early = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true }).catch((e: unknown) => e);
+		expect(early).toMatchObject({ status: 500, code: 'generation_failed' });
+		expect((early as Error).message.length).toBeLessThan(400);
+		when = 'after';
+		const text = await (await post(url, body({}))).text();
+		expect(text).toContain('"code":"generation_failed"');
+		expect(text.length).toBeLessThan(1500);
+		expect(logs).toHaveLength(2);
+		for (const line of logs) {
+			expect(line).toContain('generation_failed');
+			expect(line.length).toBeLessThan(400);
+			expect(line).not.toContain('\n');
+		}
+	});
+
+	it('logs a client that leaves mid-stream as one line', async () => {
+		const { url, logs } = await start(async function* (signal) {
+			while (!signal.aborted) {
+				yield makeChunk('c', 'm', { content: 'x' });
+				await new Promise((r) => setTimeout(r, 5));
+			}
+		});
+		const controller = new AbortController();
+		const res = await post(url, body({}), controller.signal);
+		await res.body!.getReader().read();
+		controller.abort();
+		await until(() => logs.length > 0, 2000);
+		expect(logs).toEqual(['POST /v1/chat/completions: the client went away mid-stream; generation stopped']);
+	});
+
+	it('logs a client that leaves a non-streamed generation as one line', async () => {
+		let stopped = false;
+		const { url, queue, logs } = await start(async function* (signal) {
+			while (!signal.aborted) {
+				yield makeChunk('c', 'm', { content: 'x' });
+				await new Promise((r) => setTimeout(r, 5));
+			}
+			stopped = true;
+			yield makeChunk('c', 'm', {}, 'abort');
+		});
+		const controller = new AbortController();
+		const pending = post(url, body({ stream: false }), controller.signal).catch(() => null);
+		await until(() => queue.running === 1);
+		controller.abort();
+		await pending;
+		await until(() => queue.length === 0, 2000);
+		expect(stopped).toBe(true);
+		await until(() => logs.length > 0, 2000);
+		expect(logs).toEqual(['POST /v1/chat/completions: the client went away before its answer was sent; generation stopped']);
 	});
 });

@@ -1,8 +1,9 @@
-// The worker's OpenAI-compatible HTTP API (Hono): validates input with the protocol schemas, admits
-// generations through the FIFO queue, streams SSE, and aborts the backend when the client goes away.
+// The worker's OpenAI-compatible HTTP API (Hono): validates input with the protocol schemas, refuses a
+// prompt too long for the model's context at once, admits the rest through the FIFO queue, streams SSE,
+// and aborts the backend when the client goes away. Each failed request is one short log line.
 import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
-import { LumenError, toLumenError } from '#protocol/errors';
+import { LumenError } from '#protocol/errors';
 import { statusOf, toOpenAIError } from '#protocol/openai-errors';
 import {
 	ChatCompletionRequestSchema,
@@ -11,7 +12,9 @@ import {
 	type ModelList
 } from '#protocol/openai';
 import type { WorkerCapability } from '#protocol/coordinator';
-import type { Backend } from './backend';
+import { boundedError } from '../runtime/errors';
+import type { Backend, TokenCountInput } from './backend';
+import { COUNT_TOKENS_PATH, CountTokensRequestSchema, checkContext, countInput, noTokenizer, type CountTokensResponse } from './count-tokens';
 import { foldChat, foldCompletion } from './openai-shapes';
 import type { RequestQueue } from './request-queue';
 import { streamResponse, type Generation } from './sse-response';
@@ -43,30 +46,46 @@ export function createWorkerApp({ backend, queue, isDraining, log = () => undefi
 	app.get('/v1/models', (c) =>
 		c.json({
 			object: 'list',
-			data: backend.models.map((m) => ({ id: m.id, object: 'model', created, owned_by: `lumen-${backend.kind}` }))
+			data: backend.models.map((m) => ({
+				id: m.id,
+				object: 'model',
+				created,
+				owned_by: `lumen-${backend.kind}`,
+				...(m.context_length ? { context_length: m.context_length } : {})
+			}))
 		} satisfies ModelList)
 	);
 
-	const admit = async <T>(c: Context, modelId: string, capability: WorkerCapability, work: (signal: AbortSignal) => Promise<T>) => {
+	const admit = async <T>(
+		c: Context,
+		modelId: string,
+		capability: WorkerCapability,
+		work: (signal: AbortSignal) => Promise<T>,
+		prompt?: TokenCountInput
+	) => {
 		checkModel(backend, modelId, capability);
 		if (isDraining()) throw new LumenError('unavailable', 'This worker is shutting down. Try again; another worker will answer.', true);
+		if (prompt) await checkContext(backend, prompt);
 		const clientSignal = c.req.raw.signal;
 		const release = await queue.acquire(clientSignal);
-		return work(clientSignal).finally(release);
+		return work(clientSignal).finally(() => {
+			release();
+			if (clientSignal.aborted) log(`${c.req.method} ${c.req.path}: the client went away before its answer was sent; generation stopped`);
+		});
 	};
 
 	app.post('/v1/chat/completions', async (c) => {
 		const request = await parseBody(c, ChatCompletionRequestSchema);
 		const run: Generation<'chat'> = { kind: 'chat', start: (signal) => backend.chat(request, signal) };
-		if (request.stream) return startStream(c, request.model, 'chat', run, request.stream_options?.include_usage ?? false);
-		return admit(c, request.model, 'chat', async (signal) => c.json(await foldChat(backend.chat(request, signal))));
+		if (request.stream) return startStream(c, request, 'chat', run, request.stream_options?.include_usage ?? false);
+		return admit(c, request.model, 'chat', async (signal) => c.json(await foldChat(backend.chat(request, signal))), request);
 	});
 
 	app.post('/v1/completions', async (c) => {
 		const request = await parseBody(c, CompletionRequestSchema);
 		const run: Generation<'completion'> = { kind: 'completion', start: (signal) => backend.complete(request, signal) };
-		if (request.stream) return startStream(c, request.model, 'completions', run, request.stream_options?.include_usage ?? false);
-		return admit(c, request.model, 'completions', async (signal) => c.json(await foldCompletion(backend.complete(request, signal))));
+		if (request.stream) return startStream(c, request, 'completions', run, request.stream_options?.include_usage ?? false);
+		return admit(c, request.model, 'completions', async (signal) => c.json(await foldCompletion(backend.complete(request, signal))), request);
 	});
 
 	app.post('/v1/embeddings', async (c) => {
@@ -76,18 +95,29 @@ export function createWorkerApp({ backend, queue, isDraining, log = () => undefi
 		return admit(c, request.model, 'embeddings', async (signal) => c.json(await embed(request, signal)));
 	});
 
+	/** Counts a prompt with the model's tokenizer (FastChat's /count_token and /model_details in one). */
+	app.post(`/v1${COUNT_TOKENS_PATH}`, async (c) => {
+		const request = await parseBody(c, CountTokensRequestSchema);
+		checkModel(backend, request.model, request.messages ? 'chat' : 'completions');
+		if (!backend.countTokens) throw noTokenizer(backend);
+		const counted = await backend.countTokens(countInput(request));
+		return c.json({ model: request.model, ...counted } satisfies CountTokensResponse);
+	});
+
 	/** Streams hold their queue slot until the backend really stopped, not merely until the client left. */
 	async function startStream<K extends 'chat' | 'completion'>(
 		c: Context,
-		modelId: string,
+		prompt: TokenCountInput,
 		capability: WorkerCapability,
 		run: Generation<K>,
 		includeUsage: boolean
 	): Promise<Response> {
-		checkModel(backend, modelId, capability);
+		checkModel(backend, prompt.model, capability);
 		if (isDraining()) throw new LumenError('unavailable', 'This worker is shutting down. Try again; another worker will answer.', true);
+		await checkContext(backend, prompt);
 		const release = await queue.acquire(c.req.raw.signal);
-		return streamResponse(run, c.req.raw.signal, includeUsage, release);
+		const where = `${c.req.method} ${c.req.path}`;
+		return streamResponse(run, c.req.raw.signal, includeUsage, release, (line) => log(`${where}: ${line}`));
 	}
 
 	app.notFound((c) =>
@@ -95,10 +125,13 @@ export function createWorkerApp({ backend, queue, isDraining, log = () => undefi
 	);
 
 	app.onError((err, c) => {
-		const e = toLumenError(err);
-		if (e.code === 'aborted') return c.body(null, 499 as 200);
+		const e = boundedError(err);
+		if (e.code === 'aborted') {
+			log(`${c.req.method} ${c.req.path}: the client went away before its answer started`);
+			return c.body(null, 499 as 200);
+		}
 		const status = statusOf(e.code);
-		if (status >= 500) log(`error ${c.req.method} ${c.req.path}: ${e.code}: ${e.message}`);
+		log(`${c.req.method} ${c.req.path} ${status} ${e.code}: ${e.message}`);
 		// Errors we did not raise on purpose may carry internals: keep their 5xx message generic.
 		const safe = err instanceof LumenError || status < 500 ? e : new LumenError(e.code, 'The worker failed to answer. Try again.', e.retryable);
 		return c.json(toOpenAIError(safe, (err as { param?: string }).param), status as 500);

@@ -1,13 +1,13 @@
 // The onnx backend: Transformers.js on onnxruntime-node (CPU, or CUDA where present) running one
 // causal LM that is a local test model (static/models/<id>), a local model folder, or a Hugging Face hub id.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LumenError, toLumenError } from '#protocol/errors';
-import type { ChatCompletionRequest } from '#protocol/openai';
+import { contextLengthOf, countPrompt } from '../runtime/context-window';
 import { streamChat, type LoadedTextModel } from '../runtime/transformers-chat';
 import { streamCompletion } from '../runtime/transformers-complete';
-import type { Backend } from './backend';
+import type { Backend, TokenCountInput } from './backend';
 
 export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../static/models/', import.meta.url));
 
@@ -69,34 +69,49 @@ export async function loadOnnxBackend(options: OnnxBackendOptions): Promise<Back
 		const e = toLumenError(err, 'model_load_failed');
 		throw new LumenError('model_load_failed', `Could not load ${options.model} from ${where} on ${device}: ${e.message}`, false, { cause: err });
 	}
-	const contextLength = readContextLength(source, loaded);
+	const contextLength = contextLengthOf(loaded.model, loaded.tokenizer);
 	const speed = options.speed ?? (await measureSpeed(loaded));
-	log(`onnx: ${source.name} on ${device} (${options.dtype ?? 'fp32'}), ~${speed.toFixed(0)} tokens/s`);
+	warmUpCounting(loaded, contextLength);
+	// From here on a failed run is reported as one short line per request by the HTTP layer; left on,
+	// Transformers.js would print every input tensor of the failed run (hundreds of KB) to the log.
+	tf.env.logLevel = tf.LogLevel.NONE;
+	log(`onnx: ${source.name} on ${device} (${options.dtype ?? 'fp32'}), context ${contextLength ?? 'unknown'}, ~${speed.toFixed(0)} tokens/s`);
+	if (contextLength === undefined) log(`onnx: ${source.name}'s config names no context length: prompts are not checked against one`);
+
+	// Token ids counted at admission, handed to the generation that follows for the same request object.
+	const counted = new WeakMap<TokenCountInput, number[]>();
+	const takeIds = (request: TokenCountInput) => {
+		const ids = counted.get(request);
+		counted.delete(request);
+		return ids;
+	};
 
 	return {
 		kind: 'onnx',
 		models: [{ id: source.name, context_length: contextLength, capabilities: ['chat', 'completions'] }],
 		speed,
 		defaultConcurrency: 1,
-		chat(request: ChatCompletionRequest, signal: AbortSignal) {
-			// streamChat takes no seed; seeding the shared sampler right before it starts is enough while
-			// one generation runs at a time (the default concurrency).
-			if (request.seed !== undefined) tf.random.seed(request.seed);
-			return streamChat(loaded, request, signal);
+		async countTokens(input) {
+			const result = countPrompt(loaded.tokenizer, input, contextLength);
+			if (result.exact) counted.set(input, result.ids);
+			return { count: result.count, exact: result.exact, context_length: contextLength ?? null };
 		},
-		complete: (request, signal) => streamCompletion(loaded, request, signal),
+		chat: (request, signal) => streamChat(loaded, request, signal, takeIds(request)),
+		complete: (request, signal) => streamCompletion(loaded, request, signal, takeIds(request)),
 		close: async () => {
 			await loaded.model.dispose();
 		}
 	};
 }
 
-function readContextLength(source: ModelSource, loaded: LoadedTextModel): number | undefined {
-	const fromModel = (loaded.model as unknown as { config?: { max_position_embeddings?: number } }).config?.max_position_embeddings;
-	if (fromModel) return fromModel;
-	if (source.kind !== 'local') return undefined;
-	const config = JSON.parse(readFileSync(resolve(source.root, source.id, 'config.json'), 'utf8')) as { max_position_embeddings?: number };
-	return config.max_position_embeddings;
+/**
+ * Counts a chat and a raw prompt about as long as the context once, so the first client whose prompt
+ * is too long gets its refusal at warm speed (a cold tokenizer takes several times longer).
+ */
+function warmUpCounting(loaded: LoadedTextModel, contextLength: number | undefined): void {
+	const text = 'Hello there. '.repeat(Math.min(contextLength ?? 1024, 8192) / 2);
+	countPrompt(loaded.tokenizer, { messages: [{ role: 'user', content: text }] }, contextLength);
+	countPrompt(loaded.tokenizer, { prompt: text }, contextLength);
 }
 
 /** A short greedy run: warms the session up and gives the coordinator a real tokens/s to weigh by. */

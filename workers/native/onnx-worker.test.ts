@@ -107,6 +107,24 @@ describe('onnx worker over HTTP', () => {
 		expect(await res.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
 	});
 
+	it('counts prompt tokens with the model\'s tokenizer and lists the context length', async () => {
+		const count = async (body: object) =>
+			(await fetch(worker.url + '/count_tokens', { method: 'POST', body: JSON.stringify({ model: MODEL, ...body }), headers: { 'Content-Type': 'application/json' } })).json();
+		const streamed = await streamText({ max_tokens: 2 });
+		expect(await count({ messages })).toEqual({ model: MODEL, count: streamed.usage!.prompt_tokens, exact: true, context_length: 2048 });
+		const completion = await client.completions.create({ model: MODEL, prompt: 'The sea is', max_tokens: 1 });
+		expect(await count({ prompt: 'The sea is' })).toMatchObject({ count: completion.usage!.prompt_tokens, exact: true });
+		expect((await client.models.list()).data[0]).toMatchObject({ id: MODEL, context_length: 2048 });
+	});
+
+	it('refuses an empty prompt and an over-long one with 400s, and keeps serving', async () => {
+		await expect(client.completions.create({ model: MODEL, prompt: '', max_tokens: 5 })).rejects.toMatchObject({ status: 400, code: 'bad_request' });
+		await expect(
+			client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'the sea '.repeat(1600) }], max_tokens: 5 })
+		).rejects.toMatchObject({ status: 400, code: 'context_length_exceeded' });
+		expect((await streamText({ max_tokens: 3 })).usage?.completion_tokens).toBe(3);
+	});
+
 	it('stops generating when the client aborts, and the queue drains', async () => {
 		const controller = new AbortController();
 		const stream = await client.chat.completions.create(

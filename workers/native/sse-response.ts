@@ -1,7 +1,8 @@
 // Turns a backend's chunk stream into an SSE Response ending in `data: [DONE]`. Errors before the first
 // chunk become HTTP statuses; later ones an OpenAI error event. The queue slot is released only when
 // the backend has really stopped (after an abort it still finishes its current step).
-import { toLumenError } from '#protocol/errors';
+// Logs one line when the stream fails or the client leaves; error messages are bounded.
+import { boundedError } from '../runtime/errors';
 import type { ChatCompletionChunk, CompletionChunk } from '#protocol/openai';
 import { toOpenAIError } from '#protocol/openai-errors';
 import { SSE_DONE, encodeSSE } from '#protocol/sse';
@@ -23,7 +24,8 @@ export async function streamResponse<K extends 'chat' | 'completion'>(
 	run: Generation<K>,
 	clientSignal: AbortSignal,
 	includeUsage: boolean,
-	release: () => void
+	release: () => void,
+	log: (line: string) => void = () => undefined
 ): Promise<Response> {
 	const controller = new AbortController();
 	const abort = () => controller.abort();
@@ -80,10 +82,13 @@ export async function streamResponse<K extends 'chat' | 'completion'>(
 				if (r.done) end(c, '');
 				else c.enqueue(encoder.encode(encodeSSE(r.value)));
 			} catch (err) {
-				end(c, encodeSSE(toOpenAIError(toLumenError(err, 'generation_failed'))));
+				const e = boundedError(err, 'generation_failed');
+				log(`failed mid-stream, ${e.code}: ${e.message}`);
+				end(c, encodeSSE(toOpenAIError(e)));
 			}
 		},
 		cancel() {
+			log('the client went away mid-stream; generation stopped');
 			closed = true;
 			controller.abort();
 			void drain();

@@ -82,6 +82,19 @@ describe('streamChat', () => {
 		expect(completion).toBeLessThan(20);
 	});
 
+	it('leaves the model\'s generation config as it found it, request after request', async () => {
+		const config = (loaded.model as unknown as { generation_config: { eos_token_id: number | number[] } }).generation_config;
+		const original = config.eos_token_id;
+		// Real chat models (Llama 3, Qwen2.5) list several end tokens; the tiny model has one, so list it twice.
+		config.eos_token_id = [511, 509];
+		try {
+			for (let i = 0; i < 3; i++) await collectChunks(streamChat(loaded, request({ max_tokens: 2 })));
+			expect(config.eos_token_id).toEqual([511, 509]);
+		} finally {
+			config.eos_token_id = original;
+		}
+	});
+
 	it('samples differently from greedy when temperature is high', async () => {
 		const greedy = await collectChunks(streamChat(loaded, request({ max_tokens: 40 })));
 		const texts = new Set<string>();

@@ -1,9 +1,10 @@
 // Streams an OpenAI chat completion from a Transformers.js causal LM, in a browser worker or in Node.
 // Invariants: every yielded item is an OpenAI chunk; the last one carries finish_reason and usage;
-// aborting the signal stops generation at the next decode step and ends the stream with finish 'abort'.
-import type * as TF from '@huggingface/transformers';
+// aborting the signal stops generation at the next decode step and ends the stream with finish 'abort';
+// a prompt that fills the model's context fails before the first chunk with context_length_exceeded.
 import { makeChunk, type ChatCompletionChunk, type ChatCompletionRequest } from '#protocol/openai';
-import { settingsFrom, streamGeneration, type Inputs, type LoadedTextModel } from './transformers-generate';
+import { contextLengthOf, promptIds, usablePrompt } from './context-window';
+import { settingsFrom, streamGeneration, type LoadedTextModel } from './transformers-generate';
 
 export type { LoadedTextModel, TransformersModule } from './transformers-generate';
 
@@ -13,19 +14,23 @@ function completionId(): string {
 	return `chatcmpl-${Date.now().toString(36)}${counter.toString(36)}`;
 }
 
+/** The chat's prompt tokens, checked against the model's context (throws the 400 when it does not fit). */
+export function chatPromptIds(loaded: LoadedTextModel, request: Pick<ChatCompletionRequest, 'messages'>): number[] {
+	return promptIds(loaded.tokenizer, { messages: request.messages }, contextLengthOf(loaded.model, loaded.tokenizer));
+}
+
+/** `prompt` skips tokenizing again when the caller already ran chatPromptIds on this request. */
 export async function* streamChat(
 	loaded: LoadedTextModel,
 	request: ChatCompletionRequest,
-	signal?: AbortSignal
+	signal?: AbortSignal,
+	prompt?: number[]
 ): AsyncGenerator<ChatCompletionChunk> {
 	const id = completionId();
 	const modelName = request.model || loaded.modelId;
+	const ids = prompt ? usablePrompt(prompt, contextLengthOf(loaded.model, loaded.tokenizer)) : chatPromptIds(loaded, request);
 	yield makeChunk(id, modelName, { role: 'assistant', content: '' });
-	const inputs = loaded.tokenizer.apply_chat_template(request.messages, {
-		add_generation_prompt: true,
-		return_dict: true
-	}) as unknown as Inputs & Record<string, TF.Tensor>;
-	for await (const event of streamGeneration(loaded, inputs, settingsFrom(request, loaded), signal)) {
+	for await (const event of streamGeneration(loaded, ids, settingsFrom(request, loaded), signal)) {
 		if (event.type === 'delta') yield makeChunk(id, modelName, { content: event.text });
 		else yield makeChunk(id, modelName, {}, event.finish, event.usage);
 	}

@@ -1,10 +1,13 @@
 // The generation core shared by chat and text completions: runs Transformers.js generate() on
 // tokenized inputs and yields text deltas, honouring stop strings, max tokens and an AbortSignal.
-// Invariants: never half a UTF-8 character, never any part of a stop string; one final `end` event.
+// Invariants: never half a UTF-8 character, never any part of a stop string, never a position past
+// the model's context (max tokens is lowered to fit, ending with 'length'); one final `end` event.
 import type * as TF from '@huggingface/transformers';
-import { LumenError, toLumenError } from '#protocol/errors';
+import { LumenError, contextLengthExceeded } from '#protocol/errors';
 import type { FinishReason, Usage } from '#protocol/openai';
 import { AsyncQueue } from './async-queue';
+import { contextLengthOf, fitMaxTokens } from './context-window';
+import { generationError } from './errors';
 import { IncrementalDecoder, findStop, partialStopLength } from './incremental-decoder';
 
 export type TransformersModule = typeof TF;
@@ -17,8 +20,6 @@ export type LoadedTextModel = {
 	/** Default for max_tokens when a request names none. */
 	defaultMaxTokens: number;
 };
-
-export type Inputs = { input_ids: TF.Tensor; attention_mask: TF.Tensor };
 
 /** The sampling fields chat and completion requests share, with this server's defaults. */
 export type SamplingRequest = { max_tokens?: number; temperature?: number; top_p?: number; stop?: string | string[]; seed?: number };
@@ -47,17 +48,20 @@ export type TextEvent = { type: 'delta'; text: string } | { type: 'end'; finish:
 
 
 /**
- * Generates from already tokenized inputs and yields text deltas (never half a character, never
- * any part of a stop string), then one `end` event with the finish reason and token counts.
+ * Generates from prompt token ids and yields text deltas (never half a character, never any part of
+ * a stop string), then one `end` event with the finish reason and token counts.
  */
 export function streamGeneration(
 	loaded: LoadedTextModel,
-	inputs: Inputs,
+	promptIds: number[],
 	settings: GenerationSettings,
 	signal?: AbortSignal
 ): AsyncIterable<TextEvent> {
 	const { tf, tokenizer, model } = loaded;
 	const queue = new AsyncQueue<TextEvent>();
+	const promptTokens = promptIds.length;
+	const contextLength = contextLengthOf(model, tokenizer);
+	const maxNewTokens = fitMaxTokens(settings.maxNewTokens, promptTokens, contextLength);
 	const decoder = new IncrementalDecoder((ids) => tokenizer.decode(ids, { skip_special_tokens: true }));
 	const criteria = new tf.InterruptableStoppingCriteria();
 	const eos = new Set(eosIds(model, tokenizer));
@@ -104,11 +108,17 @@ export function streamGeneration(
 	signal?.addEventListener('abort', onAbort);
 	const run = async () => {
 		if (signal?.aborted) throw new LumenError('aborted', 'Stopped before generation started.', true);
-		const promptTokens = inputs.input_ids.dims.at(-1) ?? 0;
+		// Callers check this at admission; here it guards the one thing ONNX Runtime cannot survive.
+		if (contextLength !== undefined && maxNewTokens < 1) throw contextLengthExceeded(promptTokens, contextLength);
+		const shape = [1, promptTokens];
+		const inputs = {
+			input_ids: new tf.Tensor('int64', BigInt64Array.from(promptIds, BigInt), shape),
+			attention_mask: new tf.Tensor('int64', new BigInt64Array(promptTokens).fill(1n), shape)
+		};
 		if (settings.seed !== undefined) tf.random.seed(settings.seed);
 		await model.generate({
 			...inputs,
-			max_new_tokens: settings.maxNewTokens,
+			max_new_tokens: maxNewTokens,
 			do_sample: settings.temperature > 0,
 			temperature: settings.temperature > 0 ? settings.temperature : 1,
 			top_p: settings.topP,
@@ -120,7 +130,7 @@ export function streamGeneration(
 			emit(text.length);
 		}
 		const finish: FinishReason =
-			hitStop || sawEos ? 'stop' : signal?.aborted ? 'abort' : completionTokens >= settings.maxNewTokens ? 'length' : 'stop';
+			hitStop || sawEos ? 'stop' : signal?.aborted ? 'abort' : completionTokens >= maxNewTokens ? 'length' : 'stop';
 		queue.push({
 			type: 'end',
 			finish,
@@ -129,7 +139,7 @@ export function streamGeneration(
 	};
 	run()
 		.then(() => queue.close())
-		.catch((err) => queue.fail(toLumenError(err, 'generation_failed')))
+		.catch((err) => queue.fail(generationError(err)))
 		.finally(() => signal?.removeEventListener('abort', onAbort));
 	return queue;
 }
@@ -137,8 +147,8 @@ export function streamGeneration(
 function eosIds(model: TF.PreTrainedModel, tokenizer: TF.PreTrainedTokenizer): number[] {
 	const fromConfig = (model as unknown as { generation_config?: { eos_token_id?: number | number[] } }).generation_config
 		?.eos_token_id;
-	const ids = Array.isArray(fromConfig) ? fromConfig : fromConfig === undefined ? [] : [fromConfig];
+	// A copy: the config's own array must not grow by one entry per request.
+	const ids = fromConfig === undefined ? [] : [fromConfig].flat();
 	const tokEos = (tokenizer as unknown as { eos_token_id?: number }).eos_token_id;
-	if (typeof tokEos === 'number') ids.push(tokEos);
-	return ids;
+	return typeof tokEos === 'number' ? [...ids, tokEos] : ids;
 }
