@@ -220,7 +220,7 @@ test('a conversation longer than the context: the error is shown plainly and "Dr
 		const { messages } = route.request().postDataJSON() as { messages: unknown[] };
 		sent.push(messages.length);
 		if (messages.length > limit) {
-			const message = `This model's maximum context length is ${limit * 10} tokens, but the messages take ${messages.length * 10} tokens. Shorten the messages or drop the oldest turns, then try again.`;
+			const message = `This model's maximum context length is ${limit * 10} tokens, but the prompt takes ${messages.length * 10} tokens. Shorten the messages or drop the oldest turns, then try again.`;
 			return route.fulfill({ status: 400, json: { error: { message, type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } } });
 		}
 		const chunk = (delta: object, finish: string | null) =>
@@ -244,7 +244,7 @@ test('a conversation longer than the context: the error is shown plainly and "Dr
 	await page.getByRole('textbox', { name: 'Message' }).fill('third');
 	await page.getByRole('button', { name: 'Send' }).click();
 	await waitIdle(page);
-	await expect(page.getByRole('alert')).toHaveText(/^This model's maximum context length is 40 tokens, but the messages take 60 tokens\./);
+	await expect(page.getByRole('alert')).toHaveText(/^This model's maximum context length is 40 tokens, but the prompt takes 60 tokens\./);
 	await page.getByRole('button', { name: 'Drop oldest turns' }).click();
 	await waitIdle(page);
 	await expect(page.getByRole('alert')).toHaveCount(0);

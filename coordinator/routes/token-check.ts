@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { OpenAIErrorBodySchema } from '#protocol/openai-errors';
-import { COUNT_TOKENS_PATH, CountTokensResponseSchema, type CountTokensResponse } from '../../workers/native/count-tokens';
+import { COUNT_TOKENS_PATH, CountTokensResponseSchema, type CountTokensResponse } from '#protocol/coordinator';
 import type { CoordinatorConfig } from '../config';
 import { cors } from '../cors';
 import type { AppEnv } from '../env';

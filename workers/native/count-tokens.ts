@@ -1,32 +1,11 @@
 // A native worker's token counting (FastChat's worker /count_token and /model_details in one call):
 // the wire shape the coordinator's /api/v1/token_check reads, and the admission check every generation
-// passes before it may wait in the queue. Its schemas belong with #protocol/coordinator's.
-import { z } from 'zod';
+// passes before it may wait in the queue. The wire shapes are #protocol/coordinator's.
+import type { z } from 'zod';
+import type { CountTokensRequestSchema } from '#protocol/coordinator';
 import { LumenError } from '#protocol/errors';
-import { ChatMessageSchema } from '#protocol/openai';
 import { promptTooLong } from '../runtime/context-window';
 import type { Backend, TokenCountInput } from './backend';
-
-export const COUNT_TOKENS_PATH = '/count_tokens';
-
-export const CountTokensRequestSchema = z
-	.object({
-		model: z.string().min(1),
-		prompt: z.union([z.string(), z.array(z.string()).length(1)]).optional(),
-		messages: z.array(ChatMessageSchema).min(1).optional()
-	})
-	.refine((r) => (r.prompt === undefined) !== (r.messages === undefined), {
-		message: 'Send exactly one of "prompt" (a raw completion prompt) or "messages" (a chat, counted with its template).'
-	});
-
-export const CountTokensResponseSchema = z.object({
-	model: z.string(),
-	/** Prompt tokens; a lower bound when `exact` is false (a prompt too long to be worth tokenizing). */
-	count: z.number().int().nonnegative(),
-	exact: z.boolean(),
-	context_length: z.number().int().positive().nullable()
-});
-export type CountTokensResponse = z.infer<typeof CountTokensResponseSchema>;
 
 export function countInput(request: z.infer<typeof CountTokensRequestSchema>): TokenCountInput {
 	return request.messages ? { model: request.model, messages: request.messages } : { model: request.model, prompt: request.prompt ?? '' };

@@ -14,7 +14,8 @@ import {
 import type { WorkerCapability } from '#protocol/coordinator';
 import { boundedError } from '../runtime/errors';
 import type { Backend, TokenCountInput } from './backend';
-import { COUNT_TOKENS_PATH, CountTokensRequestSchema, checkContext, countInput, noTokenizer, type CountTokensResponse } from './count-tokens';
+import { COUNT_TOKENS_PATH, CountTokensRequestSchema, type CountTokensResponse } from '#protocol/coordinator';
+import { checkContext, countInput, noTokenizer } from './count-tokens';
 import { foldChat, foldCompletion } from './openai-shapes';
 import type { RequestQueue } from './request-queue';
 import { streamResponse, type Generation } from './sse-response';

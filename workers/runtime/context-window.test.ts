@@ -75,13 +75,13 @@ describe('the context window', () => {
 		expect(counted.exact).toBe(true);
 		expect(counted.count).toBeGreaterThan(CONTEXT);
 		expect(err.message).toContain(`maximum context length is ${CONTEXT} tokens`);
-		expect(err.message).toContain(`take ${counted.count} tokens`);
+		expect(err.message).toContain(`takes ${counted.count} tokens`);
 	});
 
 	it('refuses a completion prompt of exactly the context length (no room for one token)', async () => {
 		const err = await firstError(streamCompletion(loaded, { model: MODEL, prompt: promptOf(CONTEXT), max_tokens: 1 }));
 		expect(err.code).toBe('context_length_exceeded');
-		expect(err.message).toContain(`take ${CONTEXT} tokens`);
+		expect(err.message).toContain(`takes ${CONTEXT} tokens`);
 	});
 
 	it('refuses a multi-megabyte prompt at once, from its characters, saying the count is a lower bound', async () => {
@@ -94,7 +94,7 @@ describe('the context window', () => {
 		// A ratio measured in the same run, so a loaded machine slows both sides alike.
 		expect(refused, 'refusing all of it is quicker than tokenizing a tenth of it').toBeLessThan(performance.now() - t1);
 		expect(err.code).toBe('context_length_exceeded');
-		expect(err.message).toMatch(/take at least \d+ tokens/);
+		expect(err.message).toMatch(/takes at least \d+ tokens/);
 		const atLeast = Number(/at least (\d+)/.exec(err.message)![1]);
 		expect(atLeast).toBeGreaterThanOrEqual(CONTEXT);
 		// Honest: the bound is below the real count (ten times a tenth's count, give or take one token).

@@ -46,14 +46,7 @@ export function countPrompt(tokenizer: Tokenizer, input: PromptInput, contextLen
 
 /** The 400 for a prompt that leaves no room for a single new token. */
 export function promptTooLong(counted: Pick<PromptCount, 'count' | 'exact'>, contextLength: number): LumenError {
-	const error = contextLengthExceeded(counted.count, contextLength);
-	if (counted.exact) return error;
-	// The count is a lower bound (see countPrompt); say so rather than pass it off as exact.
-	const exact = `take ${counted.count} tokens`;
-	const message = error.message.includes(exact)
-		? error.message.replace(exact, `take at least ${counted.count} tokens`)
-		: `${error.message} (${counted.count} tokens is a lower bound: a prompt this long is not tokenized.)`;
-	return new LumenError(error.code, message, error.retryable);
+	return contextLengthExceeded(counted.count, contextLength, counted.exact);
 }
 
 /**

@@ -2,6 +2,7 @@
 // a worker registers its OpenAI base URL and models, heartbeats with its queue length, and
 // deregisters on shutdown. Requests carry `Authorization: Bearer <worker secret>`.
 import { z } from 'zod';
+import { ChatMessageSchema } from './openai';
 
 export const WorkerCapabilitySchema = z.enum(['chat', 'completions', 'embeddings']);
 export type WorkerCapability = z.infer<typeof WorkerCapabilitySchema>;
@@ -53,3 +54,27 @@ export const WorkerStatusSchema = WorkerRegistrationSchema.extend({
 	in_flight: z.number().int().nonnegative()
 });
 export type WorkerStatus = z.infer<typeof WorkerStatusSchema>;
+
+// Token counting (FastChat's worker /count_token and /model_details in one call), which the coordinator's
+// /api/v1/token_check asks a worker serving the model for.
+export const COUNT_TOKENS_PATH = '/count_tokens';
+
+export const CountTokensRequestSchema = z
+	.object({
+		model: z.string().min(1),
+		prompt: z.union([z.string(), z.array(z.string()).length(1)]).optional(),
+		messages: z.array(ChatMessageSchema).min(1).optional()
+	})
+	.refine((r) => (r.prompt === undefined) !== (r.messages === undefined), {
+		message: 'Send exactly one of "prompt" (a raw completion prompt) or "messages" (a chat, counted with its template).'
+	});
+
+export const CountTokensResponseSchema = z.object({
+	model: z.string(),
+	/** Prompt tokens; a lower bound when `exact` is false (a prompt too long to be worth tokenizing). */
+	count: z.number().int().nonnegative(),
+	exact: z.boolean(),
+	context_length: z.number().int().positive().nullable()
+});
+export type CountTokensResponse = z.infer<typeof CountTokensResponseSchema>;
+

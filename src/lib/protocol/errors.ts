@@ -78,12 +78,13 @@ export function isQuotaError(err: unknown): boolean {
 
 /**
  * The prompt alone is longer than the model's context window: a client error (HTTP 400) that names both
- * numbers and what to do. Every backend and the chat page use this one message.
+ * numbers and what to do. Every backend and the chat page use this one message. `exact: false` says the
+ * count is a lower bound (a prompt so long it was refused from its length without being tokenized).
  */
-export function contextLengthExceeded(promptTokens: number, contextLength: number): LumenError {
+export function contextLengthExceeded(promptTokens: number, contextLength: number, exact = true): LumenError {
 	return new LumenError(
 		'context_length_exceeded',
-		`This model's maximum context length is ${contextLength} tokens, but the messages take ${promptTokens} tokens. ` +
+		`This model's maximum context length is ${contextLength} tokens, but the prompt takes ${exact ? '' : 'at least '}${promptTokens} tokens. ` +
 			'Shorten the messages or drop the oldest turns, then try again.',
 		false
 	);
