@@ -2,10 +2,11 @@
 // how many new tokens still fit (FastChat's check_length), and the one error when none do.
 import type * as TF from '@huggingface/transformers';
 import { LumenError, contextLengthExceeded } from '#protocol/errors';
-import type { ChatMessage } from '#protocol/openai';
+import { toTemplateMessages } from '#protocol/messages';
+import { textOf, type WireMessage } from '#protocol/openai';
 
 /** What a prompt is made of: chat messages (rendered by the chat template) or a raw completion prompt. */
-export type PromptInput = { messages: ChatMessage[] } | { prompt: string | string[] };
+export type PromptInput = { messages: readonly WireMessage[] } | { prompt: string | string[] };
 
 /**
  * A prompt's size in tokens. `exact: false` means the prompt was so long that it was not tokenized:
@@ -71,8 +72,8 @@ export function fitMaxTokens(maxTokens: number, promptTokens: number, contextLen
 	return contextLength === undefined ? maxTokens : Math.max(0, Math.min(maxTokens, contextLength - promptTokens));
 }
 
-function chatIds(tokenizer: Tokenizer, messages: ChatMessage[]): number[] {
-	return tokenizer.apply_chat_template(messages, { add_generation_prompt: true, tokenize: true, return_tensor: false, return_dict: false }) as number[];
+function chatIds(tokenizer: Tokenizer, messages: readonly WireMessage[]): number[] {
+	return tokenizer.apply_chat_template(toTemplateMessages(messages) as Parameters<Tokenizer['apply_chat_template']>[0], { add_generation_prompt: true, tokenize: true, return_tensor: false, return_dict: false }) as number[];
 }
 
 function completionIds(tokenizer: Tokenizer, prompt: string): number[] {
@@ -86,7 +87,7 @@ function completionIds(tokenizer: Tokenizer, prompt: string): number[] {
  * chat template only adds text.
  */
 function provablyTooLong(tokenizer: Tokenizer, input: PromptInput, contextLength: number): number | null {
-	const texts = 'messages' in input ? input.messages.map((m) => m.content) : [completionText(input.prompt)];
+	const texts = 'messages' in input ? input.messages.map((m) => textOf(m.content)) : [completionText(input.prompt)];
 	const longest = longestToken(tokenizer);
 	let total = 0;
 	for (const text of texts) total += text.length;

@@ -1,7 +1,7 @@
 // streamChat against the real tiny model on onnxruntime-node: the same code the browser worker
 // and the native worker run, so its contract (chunks, finish reasons, usage, stop, abort) is checked here.
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
-import type { ChatCompletionChunk, ChatCompletionRequest } from '#protocol/openai';
+import type { ChatCompletionChunk, ChatCompletionRequest, ChatMessage } from '#protocol/openai';
 import { collectChunks } from '#protocol/openai';
 import { ensureModels } from '../../scripts/model-builder/test-support';
 import { greedyGenerateNode } from '../../scripts/model-builder/node-generate';
@@ -30,9 +30,10 @@ afterAll(async () => {
 	await loaded?.model.dispose();
 });
 
+const MESSAGES: ChatMessage[] = [{ role: 'user', content: 'Tell me about the sea.' }];
 const request = (extra: Partial<ChatCompletionRequest> = {}): ChatCompletionRequest => ({
 	model: MODEL,
-	messages: [{ role: 'user', content: 'Tell me about the sea.' }],
+	messages: MESSAGES,
 	temperature: 0,
 	...extra
 });
@@ -41,7 +42,7 @@ describe('streamChat', () => {
 	it('streams OpenAI chunks whose text equals a plain greedy generate, ending with usage', async () => {
 		const chunks: ChatCompletionChunk[] = [];
 		for await (const c of streamChat(loaded, request({ max_tokens: 30 }))) chunks.push(c);
-		const reference = await greedyGenerateNode({ modelDir, modelId: MODEL, messages: request().messages, maxNewTokens: 30 });
+		const reference = await greedyGenerateNode({ modelDir, modelId: MODEL, messages: MESSAGES, maxNewTokens: 30 });
 		expect(chunks[0].choices[0].delta.role).toBe('assistant');
 		const contentChunks = chunks.filter((c) => c.choices[0].delta.content);
 		expect(contentChunks.length).toBeGreaterThan(5);

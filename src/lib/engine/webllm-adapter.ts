@@ -1,6 +1,7 @@
 // Pure translation between @mlc-ai/web-llm and Lumen: prebuilt ModelRecords → catalog entries,
 // init progress → LoadProgress, stream chunks → our OpenAI chunks, errors → LumenError data.
 // Only types come from web-llm here, so this runs (and is tested) without a GPU or the runtime.
+import { toTemplateMessages } from '$lib/protocol/messages';
 import type { ChatCompletionChunk as WebllmChunk, InitProgressReport, ModelRecord } from '@mlc-ai/web-llm';
 import type { CatalogModel } from '$lib/catalog/catalog';
 import { LumenError, toLumenError, type LumenErrorData } from '$lib/protocol/errors';
@@ -107,7 +108,7 @@ export function mapChunk(chunk: WebllmChunk, modelId: string): ChatCompletionChu
 export function toWebllmRequest(request: ChatCompletionRequest) {
 	return {
 		model: request.model,
-		messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+		messages: toTemplateMessages(request.messages, 'This web-llm model'),
 		temperature: request.temperature,
 		top_p: request.top_p,
 		max_tokens: request.max_tokens,
