@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApp, type CoordinatorApp } from './app';
 import { parseConfig, type CoordinatorConfig, type CoordinatorConfigInput } from './config';
+import { drainRequest } from './http-guard';
 import type { Rng } from './registry/pick';
 import { createProxy } from './registry/proxy';
 import { createRegistry, type Clock, type Registry } from './registry/registry';
@@ -36,7 +37,10 @@ export type RunningCoordinator = {
 const ALREADY_SENT = { status: 200, body: null, headers: new Headers({ 'x-hono-already-sent': 'true' }) };
 async function respond(app: CoordinatorApp, req: Request, env: HttpBindings): Promise<Response | typeof ALREADY_SENT> {
 	const res = await app.fetch(req, env);
-	return env.outgoing.headersSent ? ALREADY_SENT : res;
+	if (env.outgoing.headersSent) return ALREADY_SENT;
+	// An answer given before the body was read (413, 401, 404…) waits for the rest of the upload.
+	await drainRequest(env.incoming);
+	return res;
 }
 
 export async function startCoordinator(input: CoordinatorConfigInput, options: StartOptions = {}): Promise<RunningCoordinator> {
@@ -73,7 +77,8 @@ export async function startCoordinator(input: CoordinatorConfigInput, options: S
 	sweep.unref();
 
 	// HTTP/1.1 only (createServer from node:http), so the bindings are always HttpBindings.
-	const server = createAdaptorServer({ fetch: (req, env) => respond(app, req, env as HttpBindings) }) as Server;
+	// autoCleanupIncoming off: node-server would cut an unread upload after 500 ms; respond() drains it instead.
+	const server = createAdaptorServer({ fetch: (req, env) => respond(app, req, env as HttpBindings), autoCleanupIncoming: false }) as Server;
 	// Longer than typical client idle timeouts, so pooled client connections are not cut under them.
 	server.keepAliveTimeout = 65_000;
 	await new Promise<void>((resolve, reject) => {

@@ -1,16 +1,18 @@
 // Reads a request body as a JSON object within the body limit: an oversized body is refused (413)
 // from its Content-Length before any byte is read, or as soon as a chunked body passes the limit.
+// The refused rest is read and discarded after the answer (server.ts), so the client can finish
+// sending and read its 413 instead of hitting a socket closed under its upload.
 import type { Context } from 'hono';
 import type { IncomingMessage } from 'node:http';
 import type { AppEnv } from '../env';
 import { ApiError, badRequest } from '../errors';
+import { DRAIN_LIMIT_BYTES } from '../http-guard';
 
-// `Connection: close` because the rest of the body may still be on its way: a client must not reuse
-// this connection for its next request (it would read our refusal's leftovers as a broken socket).
-const tooLarge = (limit: number) =>
-	new ApiError(413, 'invalid_request_error', 'request_too_large', `The request body is larger than the limit of ${limit} bytes.`, null, {
-		Connection: 'close'
-	});
+const tooLarge = (limit: number, headers: Record<string, string> = {}) =>
+	new ApiError(413, 'invalid_request_error', 'request_too_large', `The request body is larger than the limit of ${limit} bytes.`, null, headers);
+
+/** The client closed the connection before its body arrived: nobody is left to answer. */
+const clientGone = () => new ApiError(499, 'invalid_request_error', 'aborted', 'The client closed the request before sending its whole body.');
 
 /** Straight from Node's request stream: building a web Request per call costs more than the rest of dispatch. */
 function readIncoming(incoming: IncomingMessage, limit: number): Promise<string> | string {
@@ -39,12 +41,16 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<string>
 		};
 		incoming.on('data', onData);
 		incoming.once('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-		incoming.once('error', reject);
+		// 'error' is Node's "aborted" (ECONNRESET); 'close' without 'end' is the same story told later.
+		incoming.once('error', () => reject(clientGone()));
+		incoming.once('close', () => reject(clientGone()));
 	});
 }
 
 function readText(c: Context<AppEnv>, limit: number): Promise<string> | string {
 	const declared = c.env.incoming.headers['content-length'];
+	// More than we would ever read to keep the connection: answer and hang up.
+	if (declared !== undefined && Number(declared) > DRAIN_LIMIT_BYTES) throw tooLarge(limit, { Connection: 'close' });
 	if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
 	return readIncoming(c.env.incoming, limit);
 }
