@@ -58,7 +58,8 @@ export async function startCoordinator(input: CoordinatorConfigInput, options: S
 		policy: config.dispatch_policy,
 		rng: options.rng,
 		workerSecret: config.worker_secret,
-		timeoutMs: config.upstream_timeout_ms
+		timeoutMs: config.upstream_timeout_ms,
+		log
 	});
 	const discovery = createUpstreamDiscovery({
 		upstreams: config.upstreams,

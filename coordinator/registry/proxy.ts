@@ -52,6 +52,7 @@ export type ProxyOptions = {
 	rng?: Rng;
 	workerSecret?: string;
 	timeoutMs: number;
+	log?: (line: string) => void;
 };
 
 const SSE_HEADERS = {
@@ -60,7 +61,7 @@ const SSE_HEADERS = {
 	'x-accel-buffering': 'no'
 };
 
-export function createProxy({ registry, policy, rng = Math.random, workerSecret, timeoutMs }: ProxyOptions) {
+export function createProxy({ registry, policy, rng = Math.random, workerSecret, timeoutMs, log = () => undefined }: ProxyOptions) {
 	// One pool for all workers: connections are reused across requests (no handshake per stream).
 	const agent = new Agent({ keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: 5_000 });
 
@@ -169,6 +170,8 @@ export function createProxy({ registry, policy, rng = Math.random, workerSecret,
 		});
 		release();
 		const s = end.stats;
+		if (end.error_code === 'client_closed')
+			log(`POST /v1/${input.endpoint}: client closed the connection mid-stream (${s.contentEvents} chunks from worker ${worker.id})`);
 		return {
 			worker_id: worker.id,
 			status: 200,

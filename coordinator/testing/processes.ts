@@ -101,7 +101,8 @@ export async function spawnStub(args: StubArgs = {}): Promise<StubProcess> {
 export type CoordinatorProcess = {
 	url: string;
 	process: ChildProcess;
-	/** Everything written to stderr so far. */
+	/** Everything written to stdout and stderr so far. */
+	stdout(): string;
 	stderr(): string;
 	kill(signal?: NodeJS.Signals): Promise<void>;
 };
@@ -133,6 +134,7 @@ export async function spawnCoordinator(env: Record<string, string>): Promise<Coo
 	return {
 		url,
 		process: child,
+		stdout: () => stdout,
 		stderr: () => stderr,
 		kill: (signal = 'SIGKILL') =>
 			new Promise<void>((resolve) => {
