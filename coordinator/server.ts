@@ -1,12 +1,11 @@
 // Starts a coordinator: database, registry (with its expiry sweep), upstream discovery, proxy and
 // HTTP server. `startCoordinator` is the one entry point (main.ts and `lumen serve` call it);
 // `close()` stops accepting, lets running streams finish for a grace period, then cuts them.
-import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
-import type { Server } from 'node:http';
+import type { HttpBindings } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { buildApp, type CoordinatorApp } from './app';
 import { parseConfig, type CoordinatorConfig, type CoordinatorConfigInput } from './config';
-import { drainRequest } from './http-guard';
+import { createGuardedServer, drainRequest } from './http-guard';
 import type { Rng } from './registry/pick';
 import { createProxy } from './registry/proxy';
 import { createRegistry, type Clock, type Registry } from './registry/registry';
@@ -78,8 +77,7 @@ export async function startCoordinator(input: CoordinatorConfigInput, options: S
 	sweep.unref();
 
 	// HTTP/1.1 only (createServer from node:http), so the bindings are always HttpBindings.
-	// autoCleanupIncoming off: node-server would cut an unread upload after 500 ms; respond() drains it instead.
-	const server = createAdaptorServer({ fetch: (req, env) => respond(app, req, env as HttpBindings), autoCleanupIncoming: false }) as Server;
+	const server = createGuardedServer((req, env) => respond(app, req, env as HttpBindings));
 	// Longer than typical client idle timeouts, so pooled client connections are not cut under them.
 	server.keepAliveTimeout = 65_000;
 	await new Promise<void>((resolve, reject) => {
