@@ -1,5 +1,5 @@
 // The server around the API: graceful shutdown, the built web app on the same port, error rows in the log.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -70,6 +70,24 @@ describe('web app', () => {
 		const api = await fetch(`${coordinator.url}/v1/models`);
 		expect(api.headers.get('cross-origin-resource-policy')).toBeNull();
 		expect((await fetch(`${coordinator.url}/v1/nope`)).headers.get('content-type')).toContain('application/json');
+	});
+});
+
+describe('web app errors', () => {
+	it('answers a missing file in OpenAI JSON and never serves what lies outside the app', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'lumen-web-'));
+		cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+		const web = join(dir, 'build');
+		mkdirSync(web);
+		writeFileSync(join(web, 'index.html'), '<!doctype html><title>Lumen</title>');
+		writeFileSync(join(dir, 'secret.txt'), 'TOPSECRET');
+		const coordinator = await startTestCoordinator({ web_app_dir: web });
+		cleanup.push(() => coordinator.close({ graceMs: 0 }));
+		const missing = await fetch(`${coordinator.url}/missing.js`);
+		expect(missing.status).toBe(404);
+		expect(await missing.json()).toMatchObject({ error: { type: 'invalid_request_error', param: null, code: 'not_found' } });
+		for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/static/../../secret.txt', '/..%5csecret.txt'])
+			expect(await (await fetch(`${coordinator.url}${path}`)).text()).not.toContain('TOPSECRET');
 	});
 });
 

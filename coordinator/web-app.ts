@@ -4,12 +4,16 @@ import { Hono } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { ApiError } from './errors';
 
 export const ISOLATION_HEADERS = {
 	'Cross-Origin-Opener-Policy': 'same-origin',
 	'Cross-Origin-Embedder-Policy': 'require-corp',
 	'Cross-Origin-Resource-Policy': 'same-origin'
 } as const;
+
+// Errors are OpenAI-shaped everywhere on this server, the app's missing files included.
+const missingFile = new ApiError(404, 'invalid_request_error', 'not_found', 'No such file in the web app. The API lives under /v1.');
 
 export function webApp(dir: string, options: { logRequests?: boolean } = {}): Hono {
 	if (!existsSync(join(dir, 'index.html'))) {
@@ -30,7 +34,7 @@ export function webApp(dir: string, options: { logRequests?: boolean } = {}): Ho
 	// SPA fallback: any other GET that is not a file is a client-side route.
 	app.get('*', (c) => {
 		const path = c.req.path;
-		if (/\.[a-z0-9]+$/i.test(path)) return c.text('Not found', 404);
+		if (/\.[a-z0-9]+$/i.test(path)) return c.json(missingFile.body(), 404);
 		return c.html(indexHtml);
 	});
 	return app;
