@@ -1,10 +1,12 @@
 // `lumen serve`: one process for everything: the coordinator (OpenAI API, arena, web app from build/)
-// plus one native onnx worker with a local model registered to it. Ctrl-C / SIGTERM shut both down gracefully.
+// plus one native onnx worker with a local model registered to it, with a worker secret made and required
+// unless one is configured. Ctrl-C / SIGTERM shut both down gracefully.
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../coordinator/config';
 import { startCoordinator } from '../../coordinator/server';
+import { describeWorkerSecret, resolveWorkerSecret } from '../../coordinator/worker-secret';
 import { toLumenError } from '#protocol/errors';
 import { parseWorkerOptions } from '../../workers/native/options';
 import { startWorker, type RunningWorker } from '../../workers/native/worker-process';
@@ -36,15 +38,22 @@ async function serve(opts: ServeOptions): Promise<void> {
 	const log = (line: string) => console.error(line);
 	const config = loadConfig();
 	const webDir = opts.webDir ?? config.web_app_dir ?? (existsSync(join('build', 'index.html')) ? 'build' : undefined);
+	const workerSecret = resolveWorkerSecret(config.worker_secret, config.database_path);
 	const coordinator = await startCoordinator(
-		{ ...config, port: opts.port ?? config.port, host: opts.host ?? config.host, web_app_dir: webDir && resolve(webDir) },
+		{
+			...config,
+			port: opts.port ?? config.port,
+			host: opts.host ?? config.host,
+			web_app_dir: webDir && resolve(webDir),
+			worker_secret: workerSecret.secret
+		},
 		{ log }
 	);
 	let worker: RunningWorker | null = null;
 	try {
 		if (opts.worker)
 			worker = await startWorker(
-				parseWorkerOptions({ coordinator: coordinator.url, model: opts.model, threads: opts.threads, secret: config.worker_secret, workerId: `lumen-serve:${opts.model}` }),
+				parseWorkerOptions({ coordinator: coordinator.url, model: opts.model, threads: opts.threads, secret: workerSecret.secret, workerId: `lumen-serve:${opts.model}` }),
 				(line) => log(`[worker] ${line}`)
 			);
 	} catch (err) {
@@ -52,6 +61,7 @@ async function serve(opts: ServeOptions): Promise<void> {
 		throw err;
 	}
 	console.log(`Lumen Chat on ${coordinator.url} (OpenAI API at ${coordinator.url}/v1, ${webDir ? `web app from ${webDir}` : 'no web app: run npm run build'}, ${worker ? `model ${worker.backend.models[0].id} on ${worker.url}` : 'no built-in worker'})`);
+	for (const line of describeWorkerSecret(workerSecret, coordinator.url)) log(line);
 	await worker?.coordinator?.registered;
 	log('ready');
 
