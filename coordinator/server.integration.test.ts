@@ -92,6 +92,18 @@ describe('web app errors', () => {
 });
 
 describe('request log', () => {
+	it('keeps only the sampling parameters, never what else a client sends (a 500 KB field would fill the disk)', async () => {
+		const { coordinator } = await withStub(1, 1);
+		const res = await fetch(`${coordinator.url}/v1/chat/completions`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ ...ask, stream: false, temperature: 0.5, max_tokens: 1, stop: ['s'.repeat(100_000)], padding: 'p'.repeat(500_000), nested: { a: [1, 2] } })
+		});
+		expect(res.status).toBe(200);
+		const [row] = coordinator.requestLog.recent(1);
+		expect(row.params).toEqual({ stream: false, temperature: 0.5, max_tokens: 1, stop: [`${'s'.repeat(100)}…`], message_count: 1 });
+	});
+
 	it('records refused requests too, with their status and error code', async () => {
 		const { coordinator, client } = await withStub(1, 1);
 		await expect(client.chat.completions.create({ ...ask, model: 'missing' })).rejects.toMatchObject({ status: 404 });

@@ -55,8 +55,30 @@ function readText(c: Context<AppEnv>, limit: number): Promise<string> | string {
 	return readIncoming(c.env.incoming, limit);
 }
 
+/** Deeper than any OpenAI, worker or arena request; deeper JSON would overflow JSON.stringify later on. */
+export const MAX_JSON_DEPTH = 64;
+
+/** True when arrays/objects nest deeper than `limit` (brackets inside strings do not count). */
+export function nestedDeeperThan(text: string, limit: number): boolean {
+	let depth = 0;
+	let inString = false;
+	for (let i = 0; i < text.length; i++) {
+		const ch = text.charCodeAt(i);
+		if (inString) {
+			if (ch === 0x5c) i++; // backslash: skip the escaped character
+			else if (ch === 0x22) inString = false;
+		} else if (ch === 0x22) inString = true;
+		else if (ch === 0x5b || ch === 0x7b) {
+			if (++depth > limit) return true;
+		} else if (ch === 0x5d || ch === 0x7d) depth--;
+	}
+	return false;
+}
+
 export async function readJson(c: Context<AppEnv>, limit: number): Promise<Record<string, unknown>> {
 	const text = await readText(c, limit);
+	if (nestedDeeperThan(text, MAX_JSON_DEPTH))
+		throw badRequest(`The request body is nested more than ${MAX_JSON_DEPTH} levels deep. Send a flatter JSON object.`, null, 'invalid_json');
 	let value: unknown;
 	try {
 		value = JSON.parse(text);
