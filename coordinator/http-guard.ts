@@ -131,11 +131,9 @@ export function createGuardedServer(fetch: FetchCallback): Server {
 	// autoCleanupIncoming off: node-server would cut an unread upload after 500 ms (see drainRequest).
 	const listener = getRequestListener(fetch, { errorHandler: errorResponse, autoCleanupIncoming: false });
 	const server = createServer({ requireHostHeader: false }, (req, res) => {
+		// A client error (400), not 505: every 5xx here would mean the server failed.
 		if (req.httpVersionMajor !== 1)
-			return sendError(
-				res,
-				new ApiError(505, 'invalid_request_error', 'http_version_not_supported', `HTTP/${req.httpVersion} is not supported. Use HTTP/1.1.`)
-			);
+			return sendError(res, new ApiError(400, 'invalid_request_error', 'http_version_not_supported', `HTTP/${req.httpVersion} is not supported. Use HTTP/1.1.`));
 		void listener(req, res);
 	});
 	server.on('clientError', onClientError(server));

@@ -104,6 +104,18 @@ describe('lumen serve', () => {
 		expect(await ok.json()).toEqual({ known: true });
 	});
 
+	it('runs its worker in a child process and starts it again when it dies, the coordinator answering throughout', async () => {
+		const pid = Number(/built-in worker started \(pid (\d+)\)/.exec(err)?.[1]);
+		expect(pid).toBeGreaterThan(0);
+		expect(pid).not.toBe(child.pid);
+		process.kill(pid, 'SIGKILL');
+		await until(() => /built-in worker exited unexpectedly/.test(err), 10_000, 50);
+		expect((await fetch(`${url}/v1/models`)).status).toBe(200);
+		const client = new OpenAI({ baseURL: url + '/v1', apiKey: 'unused', maxRetries: 0 });
+		await until(async () => (await client.chat.completions.create({ model: 'lumen-tiny-a', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 2 }).then(() => true, () => false)), 60_000, 200);
+		expect([...err.matchAll(/built-in worker started \(pid (\d+)\)/g)].map((m) => Number(m[1]))).toHaveLength(2);
+	});
+
 	it('on SIGTERM deregisters its worker and exits 0', async () => {
 		child.kill('SIGTERM');
 		expect(await exited).toBe(0);
