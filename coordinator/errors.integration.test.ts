@@ -96,6 +96,14 @@ describe('bad input', () => {
 		await expectHealthy();
 	});
 
+	it('refuses a compressed body with 415 instead of misreading it', async () => {
+		for (const encoding of ['gzip', 'br', 'x-unknown']) {
+			const err = await expectOpenAIError(await post('/v1/chat/completions', chat, { 'content-encoding': encoding }), 415, { code: 'unsupported_content_encoding' });
+			expect(err.message).toContain(encoding);
+		}
+		expect((await post('/v1/chat/completions', chat, { 'content-encoding': 'identity' })).status).toBe(200);
+	});
+
 	it('refuses a 10 MB body with 413 and stays healthy', async () => {
 		const huge = JSON.stringify({ ...chat, messages: [{ role: 'user', content: 'x'.repeat(10 * 1024 * 1024) }] });
 		await expectOpenAIError(await post('/v1/chat/completions', huge), 413, { code: 'request_too_large' });

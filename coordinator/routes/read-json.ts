@@ -48,6 +48,9 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<string>
 }
 
 function readText(c: Context<AppEnv>, limit: number): Promise<string> | string {
+	const encoding = c.env.incoming.headers['content-encoding']?.trim().toLowerCase();
+	if (encoding && encoding !== 'identity')
+		throw new ApiError(415, 'invalid_request_error', 'unsupported_content_encoding', `Content-Encoding '${encoding}' is not supported. Send the JSON body uncompressed.`);
 	const declared = c.env.incoming.headers['content-length'];
 	// More than we would ever read to keep the connection: answer and hang up.
 	if (declared !== undefined && Number(declared) > DRAIN_LIMIT_BYTES) throw tooLarge(limit, { Connection: 'close' });
