@@ -86,6 +86,9 @@ describe('web app errors', () => {
 		const missing = await fetch(`${coordinator.url}/missing.js`);
 		expect(missing.status).toBe(404);
 		expect(await missing.json()).toMatchObject({ error: { type: 'invalid_request_error', param: null, code: 'not_found' } });
+		const range = await fetch(`${coordinator.url}/index.html`, { headers: { Range: 'bytes=999999-' } });
+		expect(range.status).toBe(416);
+		expect(await range.json()).toMatchObject({ error: { type: 'invalid_request_error', param: null, code: 'range_not_satisfiable' } });
 		for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/static/../../secret.txt', '/..%5csecret.txt'])
 			expect(await (await fetch(`${coordinator.url}${path}`)).text()).not.toContain('TOPSECRET');
 	});
