@@ -101,7 +101,7 @@ const LINGER_MS = 5_000;
  * attached to the socket has not finished: Node detaches it on 'finish'); a body that broke mid-request
  * is answered at once. Then we half-close, so the client reads the answer instead of a reset.
  */
-function onClientError(server: Server) {
+function onClientError() {
 	return (err: ParserError, socket: Socket) => {
 		if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
 		const answer = () => {
@@ -116,7 +116,7 @@ function onClientError(server: Server) {
 				return void inFlight.once('finish', next).once('close', next);
 			}
 			if (!socket.writable) return void socket.destroy();
-			socket.end(rawResponse(parserError(err, server.maxHeaderSize ?? maxHeaderSize)));
+			socket.end(rawResponse(parserError(err, maxHeaderSize)));
 			setTimeout(() => socket.destroy(), LINGER_MS).unref();
 		};
 		answer();
@@ -136,7 +136,7 @@ export function createGuardedServer(fetch: FetchCallback): Server {
 			return sendError(res, new ApiError(400, 'invalid_request_error', 'http_version_not_supported', `HTTP/${req.httpVersion} is not supported. Use HTTP/1.1.`));
 		void listener(req, res);
 	});
-	server.on('clientError', onClientError(server));
+	server.on('clientError', onClientError());
 	server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) =>
 		sendError(res, new ApiError(417, 'invalid_request_error', 'expectation_failed', `Only "Expect: 100-continue" is supported, not "${req.headers.expect}".`))
 	);

@@ -4,3 +4,5 @@
 process.stdin.on('end', () => process.kill(process.pid, 'SIGTERM'));
 process.stdin.resume();
 await import('../../workers/native/main');
+
+export {};

@@ -94,7 +94,8 @@ export async function runFuzz(o: FuzzOptions): Promise<KindReport[]> {
 			raw,
 			async request(r: Request) {
 				const head = (r.method ?? 'GET') === 'HEAD';
-				const ex = await raw({ parts: [bytesOf(r)], head, deadlineMs: r.deadlineMs ?? 15_000, expect: r.expect, abandonAfterBodyBytes: r.abandonAfterBodyBytes, abandonAfterMs: r.abandonAfterMs });
+				// Generous: a valid request may wait behind the model's FIFO queue (one long prompt takes seconds).
+				const ex = await raw({ parts: [bytesOf(r)], head, deadlineMs: r.deadlineMs ?? 60_000, expect: r.expect, abandonAfterBodyBytes: r.abandonAfterBodyBytes, abandonAfterMs: r.abandonAfterMs });
 				return ex.responses[0] ?? null;
 			}
 		};

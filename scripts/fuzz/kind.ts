@@ -42,8 +42,6 @@ export type Kind = {
 	run(ctx: FuzzContext): Promise<void>;
 };
 
-export type Recorder = { status(label: string): void; problem(message: string): void };
-
 /** Strict OpenAI error shape: exactly `{error:{message,type,param,code}}` with a useful message. */
 export function openAIErrorProblem(body: Buffer): string | null {
 	let json: unknown;
