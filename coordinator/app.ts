@@ -70,8 +70,10 @@ export function buildApp({ config, registry, proxy, requestLog, arena, rng, cloc
 	app.notFound(() => errorResponse(notFound()));
 	app.onError((err, c) => {
 		const e = toApiError(err);
-		// Only our own failures are logged with a stack; a client's mistake is not news.
-		if (e.status >= 500 && !(err instanceof ApiError)) console.error(`${c.req.method} ${c.req.path}:`, err);
+		// Only our own failures are logged with a stack; a client's mistake is not news, and a client
+		// hanging up is routine: one line.
+		if (e.status === 499) log(`${c.req.method} ${c.req.path}: client closed the connection (${e.message})`);
+		else if (e.status >= 500 && !(err instanceof ApiError)) console.error(`${c.req.method} ${c.req.path}:`, err);
 		return errorResponse(e);
 	});
 

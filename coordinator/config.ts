@@ -17,7 +17,10 @@ export type Upstream = z.infer<typeof UpstreamSchema>;
 export const CoordinatorConfigSchema = z.object({
 	port: z.number().int().min(0).max(65535).default(8000),
 	host: z.string().min(1).default('127.0.0.1'),
-	/** Workers send it as `Authorization: Bearer …` to register; unset means anyone may register (local use only). */
+	/**
+	 * Workers send it as `Authorization: Bearer …` to register. Unset means anyone may register, so the
+	 * entry points (`lumen serve`, main.ts) never leave it unset: see worker-secret.ts.
+	 */
 	worker_secret: z.string().min(1).optional(),
 	/** Client API keys for `/v1/*` and `GET /workers`; empty means the API is open. */
 	api_keys: z.array(z.string().min(1)).default([]),

@@ -83,6 +83,27 @@ describe('bad input', () => {
 		await expectHealthy();
 	});
 
+	it('refuses JSON nested deeper than any request needs, wherever it is, and stays healthy', async () => {
+		const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+		for (const body of [nested(100_000), JSON.stringify({ ...chat, extra: 'X' }).replace('"X"', nested(100_000)), JSON.stringify({ ...chat, extra: 'X' }).replace('"X"', nested(65))]) {
+			const err = await expectOpenAIError(await post('/v1/chat/completions', body), 400, { type: 'invalid_request_error', code: 'invalid_json' });
+			expect(err.message).toMatch(/nested more than 64 levels deep/);
+		}
+		// Deep but legal nesting inside strings is just text.
+		const res = await post('/v1/chat/completions', { ...chat, messages: [{ role: 'user', content: '['.repeat(10_000) }] });
+		expect(res.status).toBe(200);
+		await new Promise((r) => setTimeout(r, 400)); // past the request log's flush
+		await expectHealthy();
+	});
+
+	it('refuses a compressed body with 415 instead of misreading it', async () => {
+		for (const encoding of ['gzip', 'br', 'x-unknown']) {
+			const err = await expectOpenAIError(await post('/v1/chat/completions', chat, { 'content-encoding': encoding }), 415, { code: 'unsupported_content_encoding' });
+			expect(err.message).toContain(encoding);
+		}
+		expect((await post('/v1/chat/completions', chat, { 'content-encoding': 'identity' })).status).toBe(200);
+	});
+
 	it('refuses a 10 MB body with 413 and stays healthy', async () => {
 		const huge = JSON.stringify({ ...chat, messages: [{ role: 'user', content: 'x'.repeat(10 * 1024 * 1024) }] });
 		await expectOpenAIError(await post('/v1/chat/completions', huge), 413, { code: 'request_too_large' });
@@ -112,6 +133,15 @@ describe('bad input', () => {
 		await expectOpenAIError(await fetch(`${coordinator.url}/v1/models`), 401, { type: 'authentication_error' });
 		await expectOpenAIError(await fetch(`${coordinator.url}/workers`), 401, { type: 'authentication_error' });
 		await expectHealthy();
+	});
+
+	it('refuses a worker URL that is not http(s), even with the secret', async () => {
+		for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'ftp://127.0.0.1/v1', 'data:text/plain,x']) {
+			const registration = { worker_id: 'odd-url', url, models: [{ id: 'odd' }] };
+			const err = await expectOpenAIError(await post('/workers/register', registration, { authorization: `Bearer ${SECRET}` }), 400, { param: 'url' });
+			expect(err.message).toMatch(/http/);
+		}
+		expect(coordinator.registry.get('odd-url')).toBeUndefined();
 	});
 
 	it('refuses a worker registration without the worker secret', async () => {

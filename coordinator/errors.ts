@@ -53,6 +53,9 @@ export function fromZodError(error: z.ZodError): ApiError {
 	return badRequest(missing ? `Missing required parameter: '${param}'.` : `Invalid '${param}': ${issue.message}.`, param);
 }
 
+/** Node's "aborted" (ECONNRESET) on a request whose client hung up. */
+const isClientReset = (err: unknown) => err instanceof Error && (err as NodeJS.ErrnoException).code === 'ECONNRESET' && err.message === 'aborted';
+
 /** Anything thrown, as the ApiError to answer with. Unknown failures become a generic 500. */
 export function toApiError(err: unknown): ApiError {
 	if (err instanceof ApiError) return err;
@@ -64,6 +67,6 @@ export function toApiError(err: unknown): ApiError {
 		// LumenErrors are ours and written for users, so their message is safe to show even on 5xx.
 		return new ApiError(status, type, err.code, err.message);
 	}
-	if (isAbortError(err)) return new ApiError(499, 'invalid_request_error', 'aborted', 'The client closed the request.');
+	if (isAbortError(err) || isClientReset(err)) return new ApiError(499, 'invalid_request_error', 'aborted', 'The client closed the request.');
 	return new ApiError(500, 'server_error', 'internal', 'The coordinator hit an internal error. It has been logged.');
 }

@@ -4,16 +4,18 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from './config';
 import { startCoordinator } from './server';
+import { describeWorkerSecret, resolveWorkerSecret } from './worker-secret';
 
 const config = loadConfig();
 // The built app is served by default when it exists, so `npm start` is one process for everything.
 const webDir = config.web_app_dir ?? (existsSync(join('build', 'index.html')) ? 'build' : undefined);
-const coordinator = await startCoordinator({ ...config, web_app_dir: webDir && resolve(webDir) });
+const workerSecret = resolveWorkerSecret(config.worker_secret, config.database_path);
+const coordinator = await startCoordinator({ ...config, web_app_dir: webDir && resolve(webDir), worker_secret: workerSecret.secret });
 
 console.log(
 	`Lumen Chat coordinator on ${coordinator.url} (OpenAI API at /v1, ${webDir ? `web app from ${webDir}` : 'no web app'})`
 );
-if (!config.worker_secret) console.log('No LUMEN_WORKER_SECRET set: any process that can reach this port may register as a worker.');
+for (const line of describeWorkerSecret(workerSecret, coordinator.url)) console.log(line);
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -1,5 +1,5 @@
 // The server around the API: graceful shutdown, the built web app on the same port, error rows in the log.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -73,7 +73,40 @@ describe('web app', () => {
 	});
 });
 
+describe('web app errors', () => {
+	it('answers a missing file in OpenAI JSON and never serves what lies outside the app', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'lumen-web-'));
+		cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+		const web = join(dir, 'build');
+		mkdirSync(web);
+		writeFileSync(join(web, 'index.html'), '<!doctype html><title>Lumen</title>');
+		writeFileSync(join(dir, 'secret.txt'), 'TOPSECRET');
+		const coordinator = await startTestCoordinator({ web_app_dir: web });
+		cleanup.push(() => coordinator.close({ graceMs: 0 }));
+		const missing = await fetch(`${coordinator.url}/missing.js`);
+		expect(missing.status).toBe(404);
+		expect(await missing.json()).toMatchObject({ error: { type: 'invalid_request_error', param: null, code: 'not_found' } });
+		const range = await fetch(`${coordinator.url}/index.html`, { headers: { Range: 'bytes=999999-' } });
+		expect(range.status).toBe(416);
+		expect(await range.json()).toMatchObject({ error: { type: 'invalid_request_error', param: null, code: 'range_not_satisfiable' } });
+		for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/static/../../secret.txt', '/..%5csecret.txt'])
+			expect(await (await fetch(`${coordinator.url}${path}`)).text()).not.toContain('TOPSECRET');
+	});
+});
+
 describe('request log', () => {
+	it('keeps only the sampling parameters, never what else a client sends (a 500 KB field would fill the disk)', async () => {
+		const { coordinator } = await withStub(1, 1);
+		const res = await fetch(`${coordinator.url}/v1/chat/completions`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ ...ask, stream: false, temperature: 0.5, max_tokens: 1, stop: ['s'.repeat(100_000)], padding: 'p'.repeat(500_000), nested: { a: [1, 2] } })
+		});
+		expect(res.status).toBe(200);
+		const [row] = coordinator.requestLog.recent(1);
+		expect(row.params).toEqual({ stream: false, temperature: 0.5, max_tokens: 1, stop: [`${'s'.repeat(100)}…`], message_count: 1 });
+	});
+
 	it('records refused requests too, with their status and error code', async () => {
 		const { coordinator, client } = await withStub(1, 1);
 		await expect(client.chat.completions.create({ ...ask, model: 'missing' })).rejects.toMatchObject({ status: 404 });

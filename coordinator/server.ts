@@ -1,11 +1,11 @@
 // Starts a coordinator: database, registry (with its expiry sweep), upstream discovery, proxy and
 // HTTP server. `startCoordinator` is the one entry point (main.ts and `lumen serve` call it);
 // `close()` stops accepting, lets running streams finish for a grace period, then cuts them.
-import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
-import type { Server } from 'node:http';
+import type { HttpBindings } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { buildApp, type CoordinatorApp } from './app';
 import { parseConfig, type CoordinatorConfig, type CoordinatorConfigInput } from './config';
+import { createGuardedServer, drainRequest } from './http-guard';
 import type { Rng } from './registry/pick';
 import { createProxy } from './registry/proxy';
 import { createRegistry, type Clock, type Registry } from './registry/registry';
@@ -36,7 +36,10 @@ export type RunningCoordinator = {
 const ALREADY_SENT = { status: 200, body: null, headers: new Headers({ 'x-hono-already-sent': 'true' }) };
 async function respond(app: CoordinatorApp, req: Request, env: HttpBindings): Promise<Response | typeof ALREADY_SENT> {
 	const res = await app.fetch(req, env);
-	return env.outgoing.headersSent ? ALREADY_SENT : res;
+	if (env.outgoing.headersSent) return ALREADY_SENT;
+	// An answer given before the body was read (413, 401, 404…) waits for the rest of the upload.
+	await drainRequest(env.incoming);
+	return res;
 }
 
 export async function startCoordinator(input: CoordinatorConfigInput, options: StartOptions = {}): Promise<RunningCoordinator> {
@@ -54,7 +57,8 @@ export async function startCoordinator(input: CoordinatorConfigInput, options: S
 		policy: config.dispatch_policy,
 		rng: options.rng,
 		workerSecret: config.worker_secret,
-		timeoutMs: config.upstream_timeout_ms
+		timeoutMs: config.upstream_timeout_ms,
+		log
 	});
 	const discovery = createUpstreamDiscovery({
 		upstreams: config.upstreams,
@@ -73,7 +77,7 @@ export async function startCoordinator(input: CoordinatorConfigInput, options: S
 	sweep.unref();
 
 	// HTTP/1.1 only (createServer from node:http), so the bindings are always HttpBindings.
-	const server = createAdaptorServer({ fetch: (req, env) => respond(app, req, env as HttpBindings) }) as Server;
+	const server = createGuardedServer((req, env) => respond(app, req, env as HttpBindings));
 	// Longer than typical client idle timeouts, so pooled client connections are not cut under them.
 	server.keepAliveTimeout = 65_000;
 	await new Promise<void>((resolve, reject) => {

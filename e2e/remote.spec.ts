@@ -17,12 +17,13 @@ let stub: StubProcess;
 
 test.beforeAll(async () => {
 	test.setTimeout(180_000);
-	coordinator = await startServer({ LUMEN_WEB_DIR: 'build', LUMEN_HEARTBEAT_INTERVAL_MS: '500', LUMEN_HEARTBEAT_EXPIRY_MS: '3000' });
-	const args = (model: string) => ['--coordinator', coordinator.url, '--model', model, '--port', '0', '--threads', '1'];
+	const secret = 'e2e-worker-secret';
+	coordinator = await startServer({ LUMEN_WEB_DIR: 'build', LUMEN_HEARTBEAT_INTERVAL_MS: '500', LUMEN_HEARTBEAT_EXPIRY_MS: '3000', LUMEN_WORKER_SECRET: secret });
+	const args = (model: string) => ['--coordinator', coordinator.url, '--secret', secret, '--model', model, '--port', '0', '--threads', '1'];
 	[workerA, workerB, stub] = await Promise.all([
 		spawnWorker(args('lumen-tiny-a')),
 		spawnWorker(args('lumen-tiny-b')),
-		spawnStub({ coordinator: coordinator.url, model: 'gpu-only-model', tokens: 24, intervalMs: 20 })
+		spawnStub({ coordinator: coordinator.url, secret, model: 'gpu-only-model', tokens: 24, intervalMs: 20 })
 	]);
 	await expect
 		.poll(async () => {

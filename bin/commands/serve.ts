@@ -1,14 +1,16 @@
-// `lumen serve`: one process for everything: the coordinator (OpenAI API, arena, web app from build/)
-// plus one native onnx worker with a local model registered to it. Ctrl-C / SIGTERM shut both down gracefully.
+// `lumen serve`: one command for everything: the coordinator (OpenAI API, arena, web app from build/)
+// plus one native onnx worker in a child process (serve-worker.ts) registered to it, with a worker secret
+// made and required unless one is configured. Ctrl-C / SIGTERM shut both down gracefully.
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../coordinator/config';
 import { startCoordinator } from '../../coordinator/server';
+import { describeWorkerSecret, resolveWorkerSecret } from '../../coordinator/worker-secret';
 import { toLumenError } from '#protocol/errors';
-import { parseWorkerOptions } from '../../workers/native/options';
-import { startWorker, type RunningWorker } from '../../workers/native/worker-process';
+import type { Registry } from '../../coordinator/registry/registry';
 import { positiveInt } from './parse';
+import { startBuiltInWorker, type BuiltInWorker } from './serve-worker';
 
 type ServeOptions = { port?: number; host?: string; model: string; worker: boolean; threads?: number; webDir?: string };
 
@@ -36,23 +38,32 @@ async function serve(opts: ServeOptions): Promise<void> {
 	const log = (line: string) => console.error(line);
 	const config = loadConfig();
 	const webDir = opts.webDir ?? config.web_app_dir ?? (existsSync(join('build', 'index.html')) ? 'build' : undefined);
+	const workerSecret = resolveWorkerSecret(config.worker_secret, config.database_path);
 	const coordinator = await startCoordinator(
-		{ ...config, port: opts.port ?? config.port, host: opts.host ?? config.host, web_app_dir: webDir && resolve(webDir) },
+		{
+			...config,
+			port: opts.port ?? config.port,
+			host: opts.host ?? config.host,
+			web_app_dir: webDir && resolve(webDir),
+			worker_secret: workerSecret.secret
+		},
 		{ log }
 	);
-	let worker: RunningWorker | null = null;
+	const workerId = `lumen-serve:${opts.model}`;
+	let worker: BuiltInWorker | null = null;
+	let workerUrl: string | null = null;
 	try {
-		if (opts.worker)
-			worker = await startWorker(
-				parseWorkerOptions({ coordinator: coordinator.url, model: opts.model, threads: opts.threads, secret: config.worker_secret, workerId: `lumen-serve:${opts.model}` }),
-				(line) => log(`[worker] ${line}`)
-			);
+		if (opts.worker) {
+			worker = startBuiltInWorker({ coordinatorUrl: coordinator.url, secret: workerSecret.secret, model: opts.model, workerId, threads: opts.threads, log });
+			workerUrl = await worker.url;
+		}
 	} catch (err) {
 		await coordinator.close({ graceMs: 0 });
 		throw err;
 	}
-	console.log(`Lumen Chat on ${coordinator.url} (OpenAI API at ${coordinator.url}/v1, ${webDir ? `web app from ${webDir}` : 'no web app: run npm run build'}, ${worker ? `model ${worker.backend.models[0].id} on ${worker.url}` : 'no built-in worker'})`);
-	await worker?.coordinator?.registered;
+	console.log(`Lumen Chat on ${coordinator.url} (OpenAI API at ${coordinator.url}/v1, ${webDir ? `web app from ${webDir}` : 'no web app: run npm run build'}, ${workerUrl ? `model ${opts.model} on ${workerUrl}` : 'no built-in worker'})`);
+	for (const line of describeWorkerSecret(workerSecret, coordinator.url)) log(line);
+	if (worker) await waitForRegistration(coordinator.registry, workerId);
 	log('ready');
 
 	let stopping = false;
@@ -60,10 +71,15 @@ async function serve(opts: ServeOptions): Promise<void> {
 		if (stopping) process.exit(1); // a second signal means "now"
 		stopping = true;
 		log(`${signal}: finishing running answers, then closing`);
-		await worker?.shutdown();
+		await worker?.stop();
 		await coordinator.close({ graceMs: 5_000 });
 		process.exit(0);
 	};
 	process.on('SIGINT', () => void stop('SIGINT'));
 	process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** The built-in worker registered itself (it retries until the coordinator answers). */
+async function waitForRegistration(registry: Registry, workerId: string): Promise<void> {
+	while (!registry.get(workerId)) await new Promise((r) => setTimeout(r, 50));
 }

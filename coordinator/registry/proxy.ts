@@ -1,7 +1,8 @@
 // Forwards one OpenAI request to a worker over pooled keep-alive connections (undici Agent).
-// A worker that fails before its first byte (refused, reset, 5xx) is marked and the request retried
-// once elsewhere; the streamed answer is then relayed by stream-to-client.ts, which also ends the
-// client's stream with an in-band error when the worker dies and aborts the worker when the client leaves.
+// A worker that fails before its first byte (refused, reset, timed out, its own 5xx) is marked and the
+// request retried once elsewhere; its refusal of the client's request (4xx) is relayed and marks nothing
+// (worker-errors.ts). A streamed answer is relayed by stream-to-client.ts, which also ends the client's
+// stream with an in-band error when the worker dies and aborts the worker when the client leaves.
 import type { ServerResponse } from 'node:http';
 import { Agent, request } from 'undici';
 import type { WorkerCapability } from '#protocol/coordinator';
@@ -11,6 +12,7 @@ import { ApiError, badRequest, modelNotFound, noWorker } from '../errors';
 import type { Rng } from './pick';
 import type { Registry, WorkerEntry } from './registry';
 import { holdFirstChunk, pipeToClient, type HeldBody } from './stream-to-client';
+import { judgeWorkerError } from './worker-errors';
 
 export type Endpoint = 'chat/completions' | 'completions' | 'embeddings';
 
@@ -50,6 +52,7 @@ export type ProxyOptions = {
 	rng?: Rng;
 	workerSecret?: string;
 	timeoutMs: number;
+	log?: (line: string) => void;
 };
 
 const SSE_HEADERS = {
@@ -58,7 +61,7 @@ const SSE_HEADERS = {
 	'x-accel-buffering': 'no'
 };
 
-export function createProxy({ registry, policy, rng = Math.random, workerSecret, timeoutMs }: ProxyOptions) {
+export function createProxy({ registry, policy, rng = Math.random, workerSecret, timeoutMs, log = () => undefined }: ProxyOptions) {
 	// One pool for all workers: connections are reused across requests (no handshake per stream).
 	const agent = new Agent({ keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: 5_000 });
 
@@ -106,9 +109,23 @@ export function createProxy({ registry, policy, rng = Math.random, workerSecret,
 				signal: upstream.signal,
 				dispatcher: agent
 			});
-			if (res.statusCode >= 500) {
-				await res.body.dump();
-				throw new Error(`worker answered ${res.statusCode}`);
+			if (res.statusCode >= 400) {
+				const verdict = judgeWorkerError(res.statusCode, Buffer.from(await res.body.arrayBuffer()));
+				if (verdict.kind === 'worker_fault') throw new Error(`worker ${worker.id} failed: ${verdict.reason}`);
+				release();
+				return {
+					kind: 'response',
+					response: Response.json(verdict.body, { status: verdict.status, headers: { 'x-lumen-worker': worker.id } }),
+					outcome: {
+						worker_id: worker.id,
+						status: verdict.status,
+						finish_reason: null,
+						usage: null,
+						completion_chunks: null,
+						first_token_at: null,
+						error_code: verdict.body.error.code == null ? null : String(verdict.body.error.code)
+					}
+				};
 			}
 			const type = String(res.headers['content-type'] ?? '');
 			if (!input.stream || res.statusCode !== 200 || !type.includes('text/event-stream')) {
@@ -153,6 +170,8 @@ export function createProxy({ registry, policy, rng = Math.random, workerSecret,
 		});
 		release();
 		const s = end.stats;
+		if (end.error_code === 'client_closed')
+			log(`POST /v1/${input.endpoint}: client closed the connection mid-stream (${s.contentEvents} chunks from worker ${worker.id})`);
 		return {
 			worker_id: worker.id,
 			status: 200,

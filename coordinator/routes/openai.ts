@@ -20,11 +20,28 @@ import { readJson } from './read-json';
 
 type RouteDeps = { registry: Registry; proxy: Proxy; requestLog: RequestLog; bodyLimit: number };
 
-/** Content is never logged: only the sampling parameters and how many messages there were. */
-const CONTENT_KEYS = new Set(['messages', 'prompt', 'input', 'user']);
+/**
+ * Content is never logged: only the sampling parameters (by name, so whatever else a client sends,
+ * however big, stays out of the database) and how many messages there were.
+ */
+const LOGGED_PARAMS = [
+	'stream',
+	'stream_options',
+	'temperature',
+	'top_p',
+	'max_tokens',
+	'stop',
+	'n',
+	'seed',
+	'presence_penalty',
+	'frequency_penalty',
+	'encoding_format',
+	'dimensions'
+] as const;
+const clip = (v: unknown): unknown => (typeof v === 'string' && v.length > 100 ? `${v.slice(0, 100)}…` : Array.isArray(v) ? v.map(clip) : v);
 function paramsOf(raw: Record<string, unknown>): Record<string, unknown> {
 	const params: Record<string, unknown> = {};
-	for (const [k, v] of Object.entries(raw)) if (!CONTENT_KEYS.has(k) && k !== 'model') params[k] = v;
+	for (const k of LOGGED_PARAMS) if (raw[k] !== undefined) params[k] = clip(raw[k]);
 	if (Array.isArray(raw.messages)) params.message_count = raw.messages.length;
 	return params;
 }

@@ -10,7 +10,7 @@ import {
 	type RegisterResponse
 } from '#protocol/coordinator';
 import type { CoordinatorConfig } from '../config';
-import { fromZodError } from '../errors';
+import { badRequest, fromZodError } from '../errors';
 import type { AppEnv } from '../env';
 import { requireApiKey, requireWorkerSecret } from '../middleware';
 import type { Registry } from '../registry/registry';
@@ -28,6 +28,9 @@ export function workerRoutes(config: CoordinatorConfig, registry: Registry, log:
 
 	app.post('/workers/register', secret, async (c) => {
 		const reg = await parseBody(c, WorkerRegistrationSchema, config.body_limit_bytes);
+		// The coordinator will send users' requests there: only a web address makes sense.
+		if (!/^https?:$/.test(new URL(reg.url).protocol))
+			throw badRequest(`Invalid 'url': a worker's URL must be http:// or https:// (its OpenAI base URL ending in /v1), not ${new URL(reg.url).protocol}.`, 'url');
 		registry.register(reg);
 		log(`worker ${reg.worker_id} registered: ${reg.models.map((m) => m.id).join(', ')} at ${reg.url}`);
 		return c.json({

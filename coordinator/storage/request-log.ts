@@ -24,6 +24,16 @@ export const RequestLogRowSchema = z.object({
 export type RequestLogRow = z.infer<typeof RequestLogRowSchema>;
 
 type StoredRow = Omit<RequestLogRow, 'params' | 'stream'> & { id: number; params: string; stream: number };
+type QueuedRow = Omit<RequestLogRow, 'params' | 'stream'> & { params: string; stream: number };
+
+/** Serialised when queued, so a row that cannot be (too deep, circular) never breaks a whole flush. */
+function serialise(params: Record<string, unknown>): string {
+	try {
+		return JSON.stringify(params);
+	} catch {
+		return '{"unserialisable":true}';
+	}
+}
 
 /** The database's salt, created on first use. */
 function saltOf(db: Db): string {
@@ -41,11 +51,11 @@ export function createRequestLog(db: Db, options: { flushMs?: number; maxQueue?:
 		 prompt_tokens, completion_tokens, completion_chunks, latency_ms, ttft_ms, client_hash)
 		VALUES (@created_at, @endpoint, @model, @worker_id, @params, @stream, @status, @error_code, @finish_reason,
 		 @prompt_tokens, @completion_tokens, @completion_chunks, @latency_ms, @ttft_ms, @client_hash)`);
-	const writeAll = db.transaction((rows: RequestLogRow[]) => {
-		for (const r of rows) insert.run({ ...r, params: JSON.stringify(r.params), stream: r.stream ? 1 : 0 });
+	const writeAll = db.transaction((rows: QueuedRow[]) => {
+		for (const r of rows) insert.run(r);
 	});
 	const maxQueue = options.maxQueue ?? 500;
-	let queue: RequestLogRow[] = [];
+	let queue: QueuedRow[] = [];
 	let timer: NodeJS.Timeout | null = null;
 
 	function flush() {
@@ -54,11 +64,16 @@ export function createRequestLog(db: Db, options: { flushMs?: number; maxQueue?:
 		if (queue.length === 0) return;
 		const rows = queue;
 		queue = [];
-		writeAll(rows);
+		try {
+			writeAll(rows);
+		} catch (err) {
+			// Runs from a timer: throwing would take the whole server down over a log row.
+			console.error(`request log: could not write ${rows.length} row(s): ${(err as Error).message}`);
+		}
 	}
 
 	function append(row: RequestLogRow) {
-		queue.push(row);
+		queue.push({ ...row, params: serialise(row.params), stream: row.stream ? 1 : 0 });
 		if (queue.length >= maxQueue) flush();
 		else timer ??= setTimeout(flush, options.flushMs ?? 250);
 	}

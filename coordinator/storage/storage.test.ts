@@ -90,6 +90,24 @@ describe('request log', () => {
 		expect(db.prepare('SELECT COUNT(*) AS n FROM request_log').get()).toEqual({ n: 3 });
 	});
 
+	it('never lets one unserialisable row break a flush: it is stored without its params, the others intact', () => {
+		const log = createRequestLog(openDatabase(':memory:'), { flushMs: 60_000 });
+		let deep: unknown = 1;
+		for (let i = 0; i < 100_000; i++) deep = [deep];
+		const circular: Record<string, unknown> = {};
+		circular.self = circular;
+		log.append(row({ model: 'before' }));
+		log.append(row({ model: 'deep', params: { extra: deep } }));
+		log.append(row({ model: 'circular', params: circular }));
+		log.append(row({ model: 'after' }));
+		expect(() => log.flush()).not.toThrow();
+		const rows = log.recent();
+		expect(rows.map((r) => r.model)).toEqual(['after', 'circular', 'deep', 'before']);
+		expect(rows[1].params).toEqual({ unserialisable: true });
+		expect(rows[2].params).toEqual({ unserialisable: true });
+		expect(rows[0].params).toEqual(row().params);
+	});
+
 	it('hashes client ids with a salt that is stable per database and differs between databases', () => {
 		const path = join(tempDir(), 'a.db');
 		const first = createRequestLog(openDatabase(path)).hashClient('sk-key');

@@ -6,6 +6,7 @@ import { startCoordinator, type RunningCoordinator } from '../server';
 import type { CoordinatorConfigInput } from '../config';
 
 const STUB = fileURLToPath(new URL('./stub-worker.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
 export type StubProcess = {
 	url: string;
@@ -88,6 +89,53 @@ export async function spawnStub(args: StubArgs = {}): Promise<StubProcess> {
 		lines,
 		waitForLine,
 		stats: async () => (await fetch(url.replace(/\/v1$/, '/stats'))).json(),
+		kill: (signal = 'SIGKILL') =>
+			new Promise<void>((resolve) => {
+				if (child.exitCode !== null || child.signalCode !== null) return resolve();
+				child.once('exit', () => resolve());
+				child.kill(signal);
+			})
+	};
+}
+
+export type CoordinatorProcess = {
+	url: string;
+	process: ChildProcess;
+	/** Everything written to stdout and stderr so far. */
+	stdout(): string;
+	stderr(): string;
+	kill(signal?: NodeJS.Signals): Promise<void>;
+};
+
+/**
+ * The coordinator as its own process (`coordinator/main.ts`) on an ephemeral port, for tests where
+ * sharing the test's event loop would hide timing (uploads racing a close) or where its logs matter.
+ */
+export async function spawnCoordinator(env: Record<string, string>): Promise<CoordinatorProcess> {
+	const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+		env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LUMEN_HEARTBEAT_INTERVAL_MS: '200', LUMEN_HEARTBEAT_EXPIRY_MS: '800', ...env },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	let stdout = '';
+	let stderr = '';
+	child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+	const url = await new Promise<string>((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`coordinator printed no URL in 30 s; stderr: ${stderr}`)), 30_000);
+		child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+			stdout += d;
+			const m = /coordinator on (http:\/\/\S+?) /.exec(stdout);
+			if (m) {
+				clearTimeout(timer);
+				resolve(m[1]);
+			}
+		});
+		child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`coordinator exited (${code}): ${stderr}`))));
+	});
+	return {
+		url,
+		process: child,
+		stdout: () => stdout,
+		stderr: () => stderr,
 		kill: (signal = 'SIGKILL') =>
 			new Promise<void>((resolve) => {
 				if (child.exitCode !== null || child.signalCode !== null) return resolve();

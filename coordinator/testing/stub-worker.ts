@@ -12,7 +12,9 @@ export type FailureMode =
 	| { kind: 'none' }
 	| { kind: 'status'; status: number } // answer every generation request with this error status
 	| { kind: 'stall-after'; tokens: number } // stop sending but keep the connection open
-	| { kind: 'no-done' }; // end the stream without `data: [DONE]`
+	| { kind: 'no-done' } // end the stream without `data: [DONE]`
+	/** Refuse a generation whose prompt is longer than `chars`, like a worker past its context; `plain` sends text, not OpenAI JSON. */
+	| { kind: 'reject-long'; chars: number; status: number; plain: boolean };
 
 export type StubOptions = {
 	port: number;
@@ -39,6 +41,10 @@ export function parseFailure(spec: string): FailureMode {
 	if (kind === 'no-done') return { kind };
 	if (kind === 'status') return { kind, status: Number(arg ?? 500) };
 	if (kind === 'stall-after') return { kind, tokens: Number(arg ?? 1) };
+	if (kind === 'reject-long' || kind === 'reject-long-plain') {
+		const [, status] = spec.split(':').slice(1);
+		return { kind: 'reject-long', chars: Number(arg ?? 100), status: Number(status ?? 400), plain: kind === 'reject-long-plain' };
+	}
 	throw new Error(`Unknown failure mode ${spec}`);
 }
 
@@ -69,6 +75,9 @@ type GenRequest = {
 	input?: string | string[];
 };
 
+const promptOf = (body: GenRequest, chat: boolean) =>
+	chat ? (body.messages ?? []).map((m) => m.content ?? '').join(' ') : String(body.prompt ?? '');
+
 export async function startStubWorker(o: StubOptions) {
 	const stats: Stats = { requests: 0, active: 0, aborted: 0, completed: 0 };
 	let counter = 0;
@@ -77,7 +86,7 @@ export async function startStubWorker(o: StubOptions) {
 		const id = `${chat ? 'chatcmpl' : 'cmpl'}-stub-${++counter}`;
 		const model = body.model ?? o.models[0];
 		const n = Math.min(o.tokens, body.max_tokens ?? Infinity);
-		const promptText = chat ? (body.messages ?? []).map((m) => m.content ?? '').join(' ') : String(body.prompt ?? '');
+		const promptText = promptOf(body, chat);
 		const usage = { prompt_tokens: promptText.split(/\s+/).filter(Boolean).length, completion_tokens: n, total_tokens: 0 };
 		usage.total_tokens = usage.prompt_tokens + n;
 		const created = Math.floor(Date.now() / 1000);
@@ -163,6 +172,15 @@ export async function startStubWorker(o: StubOptions) {
 			return sendJson(res, o.failure.status, { error: { message: 'stub failure', type: 'server_error', param: null, code: 'internal' } });
 		if (body.model && !o.models.includes(body.model))
 			return sendJson(res, 404, { error: { message: `no model ${body.model}`, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } });
+		if (o.failure.kind === 'reject-long' && promptOf(body, path === '/v1/chat/completions').length > o.failure.chars) {
+			const { status, chars, plain } = o.failure;
+			if (plain) {
+				res.writeHead(status, { 'content-type': 'text/plain' });
+				return res.end('prompt too long');
+			}
+			const message = `The prompt is longer than ${chars} characters.`;
+			return sendJson(res, status, { error: { message, type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } });
+		}
 		if (path === '/v1/chat/completions') return generate(req, res, body, true);
 		if (path === '/v1/completions') return generate(req, res, body, false);
 		if (path === '/v1/embeddings' && o.embeddings) {

@@ -1,9 +1,9 @@
 // Assembles a native worker: backend → queue → HTTP server → coordinator registration, and the
 // graceful shutdown order: deregister (no new work) → refuse newcomers → finish in-flight (bounded) → close.
-import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Backend } from './backend';
+import { createGuardedServer } from '../../coordinator/http-guard';
 import { CoordinatorClient } from './coordinator-client';
 import { createWorkerApp } from './http-app';
 import { loadOnnxBackend } from './onnx-backend';
@@ -84,10 +84,12 @@ export async function startWorker(options: WorkerOptions, log: (line: string) =>
 	return { url, port, backend, queue, coordinator, shutdown };
 }
 
+/** The same guarded server as the coordinator's: even what Node's parser refuses is answered in OpenAI JSON. */
 function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, hostname: string): Promise<Server> {
 	return new Promise((resolve, reject) => {
-		const server = serve({ fetch, port, hostname }, () => resolve(server as Server)) as Server;
+		const server = createGuardedServer(fetch);
 		server.once('error', reject);
+		server.listen(port, hostname, () => resolve(server));
 	});
 }
 
