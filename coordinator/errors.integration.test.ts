@@ -70,8 +70,10 @@ describe('bad input', () => {
 		await expectOpenAIError(await post('/v1/chat/completions', { model: 'lumen-stub', messages: [{ role: 'user' }] }), 400, { param: 'messages[0].content' });
 	});
 
-	it('refuses n other than 1', async () => {
-		await expectOpenAIError(await post('/v1/chat/completions', { ...chat, n: 2 }), 400, { param: 'n' });
+	it('refuses n outside 1–16 and top_logprobs without logprobs, naming the parameter', async () => {
+		await expectOpenAIError(await post('/v1/chat/completions', { ...chat, n: 17 }), 400, { param: 'n' });
+		await expectOpenAIError(await post('/v1/chat/completions', { ...chat, n: 0 }), 400, { param: 'n' });
+		await expectOpenAIError(await post('/v1/chat/completions', { ...chat, top_logprobs: 3 }), 400, { param: 'top_logprobs' });
 	});
 
 	it('answers an unknown model with 404 model_not_found', async () => {
