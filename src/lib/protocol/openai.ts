@@ -249,6 +249,8 @@ export const EmbeddingRequestSchema = z.object({
 	model: z.string().min(1),
 	input: z.union([z.string(), z.array(z.string()).min(1)]),
 	encoding_format: z.enum(['float', 'base64']).optional(),
+	/** Kept so a backend that cannot shorten its vectors can refuse it by name rather than ignore it. */
+	dimensions: z.number().int().positive().optional(),
 	user: z.string().optional()
 });
 export type EmbeddingRequest = z.infer<typeof EmbeddingRequestSchema>;
