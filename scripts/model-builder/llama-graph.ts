@@ -29,7 +29,17 @@ export interface GraphOptions {
 	 * per token than fp32 weights; see measure-test-models.ts).
 	 */
 	dtype: Dtype;
+	/**
+	 * Also output `last_hidden_state` [batch, seq, hidden]: the final RMSNorm's output, i.e. what feeds
+	 * the LM head. That is Hugging Face's `hidden_states[-1]` for LLaMA (its model applies the final norm
+	 * before appending the last hidden state), which FastChat's workers mean-pool for embeddings. Default
+	 * true; false builds a graph like a hub export without it (the "no embeddings" case in tests).
+	 */
+	lastHiddenState?: boolean;
 }
+
+/** The extra graph output embeddings are pooled from (see GraphOptions.lastHiddenState). */
+export const HIDDEN_STATE_OUTPUT = 'last_hidden_state';
 
 /** Additive mask value for disallowed keys: large, finite (a fully masked row stays NaN-free). */
 export const MASK_VALUE = -1e9;
@@ -82,11 +92,11 @@ export function buildLlamaOnnx(w: ModelWeights, opts: GraphOptions): Uint8Array 
 		if (s.q4.accuracyLevel) attrs.accuracy_level = s.q4.accuracyLevel;
 		return g.msOp('MatMulNBits', inputs, attrs);
 	};
-	const rmsNorm = (x: string, name: string, weight: Float32Array) => {
+	const rmsNorm = (x: string, name: string, weight: Float32Array, outputName?: string) => {
 		const sq = g.op('Pow', [x, g.scalar(2)]);
 		const mean = g.op('ReduceMean', [sq], { axes: [-1], keepdims: 1 });
 		const rms = g.op('Sqrt', [g.op('Add', [mean, g.scalar(s.rmsNormEps)])]);
-		return g.op('Mul', [g.op('Div', [x, rms]), g.float(name, weight, [H])]);
+		return g.op('Mul', [g.op('Div', [x, rms]), g.float(name, weight, [H])], {}, outputName);
 	};
 	const scalarAt = (shapeOf: string, index: number) =>
 		g.op('Gather', [g.op('Shape', [shapeOf]), g.int64([index], [])], { axis: 0 });
@@ -164,7 +174,8 @@ export function buildLlamaOnnx(w: ModelWeights, opts: GraphOptions): Uint8Array 
 	});
 
 	// ---- head ------------------------------------------------------------------------------
-	const hf = rmsNorm(x, 'model.norm.weight', w.finalNorm);
+	const withHidden = opts.lastHiddenState ?? true;
+	const hf = rmsNorm(x, 'model.norm.weight', w.finalNorm, withHidden ? HIDDEN_STATE_OUTPUT : undefined);
 	const logitsNoBias = linear(hf, 'lm_head.weight', w.lmHead, H, V);
 	g.op('Add', [logitsNoBias, g.float('lm_head.bias', w.lmBias, [V])], {}, 'logits');
 
@@ -174,5 +185,7 @@ export function buildLlamaOnnx(w: ModelWeights, opts: GraphOptions): Uint8Array 
 		g.output(`present.${l}.key`, F, shape);
 		g.output(`present.${l}.value`, F, shape);
 	}
+	// Last: logits and present.* keep the positions every decoder export gives them.
+	if (withHidden) g.output(HIDDEN_STATE_OUTPUT, F, ['batch_size', 'sequence_length', H]);
 	return g.encode(s.id, { 'lumen.test_model': 'true', 'lumen.seed': String(s.seed) });
 }

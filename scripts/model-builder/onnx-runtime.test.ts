@@ -2,7 +2,8 @@
 // equivalence, agreement with the plain-TypeScript reference, and left-padding behaviour.
 import type * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dequantizedWeights, referenceForward } from './reference';
+import { HIDDEN_STATE_OUTPUT } from './llama-graph';
+import { dequantizedWeights, referenceForward, referenceOutputs } from './reference';
 import {
 	ensureModels,
 	feeds,
@@ -44,7 +45,9 @@ describe.each(cases)('$id $file', ({ id, file }) => {
 			`past_key_values.${l}.value`
 		]).flat();
 		expect(sess.inputNames).toEqual(['input_ids', 'attention_mask', 'position_ids', ...pkv]);
-		expect(sess.outputNames).toEqual(['logits', ...pkv.map((n) => n.replace('past_key_values', 'present'))]);
+		expect(sess.outputNames).toEqual(['logits', ...pkv.map((n) => n.replace('past_key_values', 'present')), HIDDEN_STATE_OUTPUT]);
+		const hidden = sess.outputMetadata.find((m) => m.name === HIDDEN_STATE_OUTPUT);
+		expect(hidden && 'shape' in hidden ? hidden.shape : null).toEqual(['batch_size', 'sequence_length', spec.hiddenSize]);
 		const meta = sess.inputMetadata.find((m) => m.name === 'past_key_values.0.key');
 		expect(meta && 'shape' in meta ? meta.shape : null).toEqual([
 			'batch_size',
@@ -75,16 +78,19 @@ describe.each(cases)('$id $file', ({ id, file }) => {
 		}
 	});
 
-	it('agrees with the TypeScript reference forward pass', async () => {
+	it('agrees with the TypeScript reference forward pass (logits and last hidden state)', async () => {
 		const sess = await openSession(outDir, id, file);
 		const w = weightsOf(id);
 		const weights =
 			file === 'model.onnx' ? w : dequantizedWeights(w, file === 'model_q4.onnx' ? 'q4' : 'q8');
 		const ids = samplePrompt(11, 5);
-		const ref = referenceForward(weights, [ids])[0];
+		const ref = referenceOutputs(weights, [ids])[0];
 		const pos = [ids.map((_, i) => i)];
-		const got = logitsOf(await sess.run(feeds(spec, [ids], [ids.map(() => 1)], pos)));
-		expect(maxAbsDiff(got, ref)).toBeLessThanOrEqual(refTol);
+		const out = await sess.run(feeds(spec, [ids], [ids.map(() => 1)], pos));
+		expect(maxAbsDiff(logitsOf(out), ref.logits)).toBeLessThanOrEqual(refTol);
+		const hidden = out[HIDDEN_STATE_OUTPUT];
+		expect(hidden.dims).toEqual([1, ids.length, spec.hiddenSize]);
+		expect(maxAbsDiff(hidden.data as Float32Array, ref.lastHiddenState)).toBeLessThanOrEqual(refTol);
 	});
 
 	it('left padding in a batch does not change the real tokens (position_ids as Transformers.js)', async () => {

@@ -76,6 +76,9 @@ function applyRope(t: Float64Array, w: ModelWeights, pos: number[], n: number): 
 	}
 }
 
+/** One batch row of the forward pass: logits [S, V] and the final RMSNorm's output [S, H]. */
+export type ReferenceOutput = { logits: Float32Array; lastHiddenState: Float32Array };
+
 /**
  * Full forward pass without a cache. `attentionMask[b]` and `positionIds[b]` default to all ones
  * and 0..S-1. Returns the logits of each batch row as a [S, V] Float32Array.
@@ -86,6 +89,16 @@ export function referenceForward(
 	attentionMask?: number[][],
 	positionIds?: number[][]
 ): Float32Array[] {
+	return referenceOutputs(w, inputIds, attentionMask, positionIds).map((o) => o.logits);
+}
+
+/** referenceForward with the graph's `last_hidden_state` output too. */
+export function referenceOutputs(
+	w: ModelWeights,
+	inputIds: number[][],
+	attentionMask?: number[][],
+	positionIds?: number[][]
+): ReferenceOutput[] {
 	const s = w.spec;
 	const { hiddenSize: H, intermediateSize: I, numHeads: nH, numKvHeads: kvH, headDim: D } = s;
 	const V = s.vocabSize;
@@ -136,9 +149,10 @@ export function referenceForward(
 			const down = matmul(gate, L.down, S, I, H);
 			x = x.map((val, i) => val + down[i]);
 		}
-		const logits = matmul(rmsNorm(x, w.finalNorm, S, H, s.rmsNormEps), w.lmHead, S, H, V);
+		const hidden = rmsNorm(x, w.finalNorm, S, H, s.rmsNormEps);
+		const logits = matmul(hidden, w.lmHead, S, H, V);
 		const out = new Float32Array(S * V);
 		for (let i = 0; i < S; i++) for (let j = 0; j < V; j++) out[i * V + j] = logits[i * V + j] + w.lmBias[j];
-		return out;
+		return { logits: out, lastHiddenState: Float32Array.from(hidden) };
 	});
 }

@@ -1,9 +1,10 @@
 // Shared helpers for the model-builder tests: build-once model folders, regenerated weights,
 // and onnxruntime-node feeds for the Transformers.js decoder I/O convention.
 import * as ort from 'onnxruntime-node';
+import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildModels, DEFAULT_OUT_DIR } from './build';
-import type { OnnxFile } from './llama-graph';
+import { buildLlamaOnnx, ONNX_FILES, type OnnxFile } from './llama-graph';
 import { loadCatalogue, type ModelSpec } from './model-spec';
 import { buildTokenizer } from './tokenizer-files';
 import { generateWeights, type ModelWeights } from './weights';
@@ -12,6 +13,17 @@ import { generateWeights, type ModelWeights } from './weights';
 export function ensureModels(): string {
 	buildModels({ outDir: DEFAULT_OUT_DIR });
 	return DEFAULT_OUT_DIR;
+}
+
+/**
+ * A copy of a test model in `<root>/<name>` whose fp32 ONNX file lacks the last_hidden_state output,
+ * like a hub export made for generation only: the "offers no embeddings" case.
+ */
+export function modelWithoutHiddenState(root: string, name: string, from = 'lumen-tiny-a'): string {
+	const dir = join(root, name);
+	cpSync(join(ensureModels(), from), dir, { recursive: true });
+	writeFileSync(join(dir, 'onnx', ONNX_FILES.fp32), buildLlamaOnnx(weightsOf(from), { dtype: 'fp32', lastHiddenState: false }));
+	return dir;
 }
 
 export function specOf(id: string): ModelSpec {

@@ -4,7 +4,7 @@
 import * as Comlink from 'comlink';
 import type * as TF from '@huggingface/transformers';
 import { LumenError, toLumenError, type LumenErrorData } from '#protocol/errors';
-import type { ChatCompletionRequest } from '#protocol/openai';
+import type { ChatCompletionRequest, EmbeddingRequest } from '#protocol/openai';
 import {
 	WorkerLoadSpecSchema,
 	type BrowserWorkerApi,
@@ -16,6 +16,7 @@ import { openModelCache } from '$lib/storage/weight-cache';
 import { findModel } from '#catalog/catalog';
 import { isOfflineFetchError, offlineModelError } from '$lib/pwa/offline-error';
 import { chatPromptIds, streamChat, type LoadedTextModel } from '../runtime/transformers-chat';
+import { embedRequest } from '../runtime/transformers-embed';
 import { transferChunks } from './chunk-stream';
 import { ProgressTracker } from './progress-tracker';
 
@@ -24,6 +25,8 @@ const loadTransformers = () => (tfModule ??= import('@huggingface/transformers')
 
 let loaded: (LoadedTextModel & { spec: WorkerLoadSpec }) | null = null;
 let current: AbortController | null = null;
+/** Separate from `current`: starting a chat must not stop an embedding, nor the other way round. */
+let embedding: AbortController | null = null;
 
 const api: BrowserWorkerApi = {
 	async load(rawSpec, onProgress) {
@@ -94,12 +97,27 @@ const api: BrowserWorkerApi = {
 		return transferChunks(streamChat(loaded, request, controller.signal, prompt), controller);
 	},
 
+	async embed(request: EmbeddingRequest) {
+		if (!loaded) throw new LumenError('model_not_found', 'No model is loaded in this worker. Load a model first.', true).toData();
+		const controller = new AbortController();
+		embedding = controller;
+		try {
+			return await embedRequest(loaded, request, controller.signal);
+		} catch (err) {
+			throw toLumenError(err, 'generation_failed').toData();
+		} finally {
+			if (embedding === controller) embedding = null;
+		}
+	},
+
 	interrupt() {
 		current?.abort();
+		embedding?.abort();
 	},
 
 	async unload() {
 		current?.abort();
+		embedding?.abort();
 		const old = loaded;
 		loaded = null;
 		await old?.model.dispose();

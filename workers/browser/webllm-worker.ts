@@ -73,6 +73,14 @@ const api: BrowserWorkerApi = {
 		return transferChunks(streamWebllm(engine, { ...request, model: loadedId }, controller.signal), controller);
 	},
 
+	async embed() {
+		// web-llm embeds only with its dedicated embedding models (snowflake-arctic-embed), none of which this app lists.
+		throw new LumenError(
+			'bad_request',
+			`${loadedId ?? 'This web-llm model'} offers no embeddings: web-llm embeds only with its own embedding models, and chat models run here cannot. Use a Transformers.js model or a coordinator for embeddings.`
+		).toData();
+	},
+
 	interrupt() {
 		current?.abort();
 		void engine?.interruptGenerate();

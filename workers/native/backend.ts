@@ -1,6 +1,5 @@
 // The contract every native-worker backend implements: OpenAI chunks in, OpenAI chunks out.
 // Backend-specific types (Transformers.js tensors, an upstream's quirks) never leave an adapter.
-import { z } from 'zod';
 import type { WorkerModel } from '#protocol/coordinator';
 import type {
 	ChatCompletionChunk,
@@ -9,18 +8,13 @@ import type {
 	CompletionRequest,
 	EmbeddingRequest
 } from '#protocol/openai';
+import type { EmbeddingResponse } from '#protocol/embeddings';
 import type { PromptInput } from '../runtime/context-window';
 
 export const BackendKinds = ['onnx', 'openai'] as const;
 export type BackendKind = (typeof BackendKinds)[number];
 
-export const EmbeddingResponseSchema = z.object({
-	object: z.literal('list'),
-	data: z.array(z.object({ object: z.literal('embedding'), index: z.number().int(), embedding: z.union([z.array(z.number()), z.string()]) })),
-	model: z.string(),
-	usage: z.object({ prompt_tokens: z.number().int(), total_tokens: z.number().int() })
-});
-export type EmbeddingResponse = z.infer<typeof EmbeddingResponseSchema>;
+export { EmbeddingResponseSchema, type EmbeddingResponse } from '#protocol/embeddings';
 
 /** What to count: the messages of a chat (chat template included) or a raw completion prompt. */
 export type TokenCountInput = { model: string } & PromptInput;

@@ -4,9 +4,11 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LumenError, toLumenError } from '#protocol/errors';
+import type { EmbeddingRequest } from '#protocol/openai';
 import { contextLengthOf, countPrompt } from '../runtime/context-window';
 import { streamChat, type LoadedTextModel } from '../runtime/transformers-chat';
 import { streamCompletion } from '../runtime/transformers-complete';
+import { embedRequest, offersEmbeddings } from '../runtime/transformers-embed';
 import type { Backend, TokenCountInput } from './backend';
 
 export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../static/models/', import.meta.url));
@@ -75,8 +77,11 @@ export async function loadOnnxBackend(options: OnnxBackendOptions): Promise<Back
 	// From here on a failed run is reported as one short line per request by the HTTP layer; left on,
 	// Transformers.js would print every input tensor of the failed run (hundreds of KB) to the log.
 	tf.env.logLevel = tf.LogLevel.NONE;
+	// Registered only when the export has the hidden states, so the coordinator never routes embeddings here in vain.
+	const embeds = offersEmbeddings(loaded.model);
 	log(`onnx: ${source.name} on ${device} (${options.dtype ?? 'fp32'}), context ${contextLength ?? 'unknown'}, ~${speed.toFixed(0)} tokens/s`);
 	if (contextLength === undefined) log(`onnx: ${source.name}'s config names no context length: prompts are not checked against one`);
+	if (!embeds) log(`onnx: ${source.name}'s ONNX export has no last_hidden_state output: it offers no embeddings`);
 
 	// Token ids counted at admission, handed to the generation that follows for the same request object.
 	const counted = new WeakMap<TokenCountInput, number[]>();
@@ -88,7 +93,7 @@ export async function loadOnnxBackend(options: OnnxBackendOptions): Promise<Back
 
 	return {
 		kind: 'onnx',
-		models: [{ id: source.name, context_length: contextLength, capabilities: ['chat', 'completions'] }],
+		models: [{ id: source.name, context_length: contextLength, capabilities: embeds ? ['chat', 'completions', 'embeddings'] : ['chat', 'completions'] }],
 		speed,
 		defaultConcurrency: 1,
 		async countTokens(input) {
@@ -98,6 +103,7 @@ export async function loadOnnxBackend(options: OnnxBackendOptions): Promise<Back
 		},
 		chat: (request, signal) => streamChat(loaded, request, signal, takeIds(request)),
 		complete: (request, signal) => streamCompletion(loaded, request, signal, takeIds(request)),
+		...(embeds ? { embed: (request: EmbeddingRequest, signal: AbortSignal) => embedRequest(loaded, request, signal) } : {}),
 		close: async () => {
 			await loaded.model.dispose();
 		}

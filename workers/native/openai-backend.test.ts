@@ -64,12 +64,17 @@ describe('openai backend fronting an onnx worker process', () => {
 		expect((await viaFront.completions.create(params)).choices[0].text).toBe((await direct.completions.create(params)).choices[0].text);
 	});
 
+	it('forwards embeddings', async () => {
+		const params = { model: MODEL, input: ['the sea', 'a river'], encoding_format: 'float' as const };
+		expect(await viaFront.embeddings.create(params)).toEqual(await direct.embeddings.create(params));
+	});
+
 	it('passes upstream errors through with their status and code', async () => {
-		// The onnx upstream offers no embeddings: its 400 and message come back through the front.
-		await expect(viaFront.embeddings.create({ model: MODEL, input: 'hi' })).rejects.toMatchObject({
+		// The onnx upstream refuses an empty input: its 400 and message come back through the front.
+		await expect(viaFront.embeddings.create({ model: MODEL, input: '' })).rejects.toMatchObject({
 			status: 400,
 			code: 'bad_request',
-			message: expect.stringContaining('offers no embeddings')
+			message: expect.stringContaining('The input is empty')
 		});
 		await expect(viaFront.chat.completions.create({ model: 'other', messages })).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
 	});

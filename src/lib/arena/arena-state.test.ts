@@ -38,6 +38,7 @@ function scripted() {
 			kind: 'scripted',
 			load: async () => ({}) as never,
 			unload: async () => undefined,
+			embed: async () => ({}) as never,
 			async *chat(request: ChatCompletionRequest): AsyncGenerator<ChatCompletionChunk> {
 				requests.push(request);
 				await new Promise<void>((r) => (release = r));

@@ -2,7 +2,7 @@
 // logic runs in Node without workers. The engine streams words, honours abort and can refuse requests.
 import { catalog, type CatalogModel } from '$lib/catalog/catalog';
 import type { Engine } from '$lib/engine/types';
-import type { LumenError } from '$lib/protocol/errors';
+import { LumenError } from '$lib/protocol/errors';
 import { makeChunk, type ChatCompletionChunk, type ChatCompletionRequest } from '$lib/protocol/openai';
 
 export type ScriptOptions = {
@@ -41,6 +41,10 @@ export class ScriptedEngine implements Engine {
 			yield makeChunk('scripted', request.model, { content: word });
 		}
 		yield makeChunk('scripted', request.model, {}, 'stop', { prompt_tokens: 1, completion_tokens: words.length, total_tokens: words.length + 1 });
+	}
+
+	async embed(): Promise<never> {
+		throw new LumenError('bad_request', 'The scripted engine offers no embeddings.');
 	}
 
 	async unload(): Promise<void> {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findModel } from '$lib/catalog/catalog';
 import { LumenError } from '$lib/protocol/errors';
 import { encodeSSE, SSE_DONE } from '$lib/protocol/sse';
+import { embeddingResponse, embeddingValues } from '$lib/protocol/embeddings';
 import { makeChunk, type ChatCompletionChunk } from '$lib/protocol/openai';
 import { RemoteEngine } from './remote-engine';
 
@@ -33,6 +34,12 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
 	let raw = '';
 	for await (const d of req) raw += d;
 	lastBody = JSON.parse(raw) as Record<string, unknown>;
+	if (req.url === '/v1/embeddings') {
+		const served = lastBody.model === 'lumen-tiny-a';
+		res.writeHead(served ? 200 : 400, { 'content-type': 'application/json' });
+		const refusal = { error: { message: `The model '${lastBody.model}' does not support embeddings.`, type: 'invalid_request_error', param: 'model', code: 'unsupported_endpoint' } };
+		return res.end(JSON.stringify(served ? embeddingResponse('lumen-tiny-a', [Float32Array.of(0.6, 0.8)], 2, lastBody.encoding_format as 'base64') : refusal));
+	}
 	if (mode === 'error500' || lastBody.model !== 'lumen-tiny-a') {
 		const notFound = lastBody.model !== 'lumen-tiny-a';
 		res.writeHead(notFound ? 404 : 503, { 'content-type': 'application/json' });
@@ -154,6 +161,17 @@ describe('RemoteEngine', () => {
 		const { texts, error } = await collect(new RemoteEngine({ url: base }));
 		expect(texts).toEqual(['Hello']);
 		expect(error?.code).toBe('internal');
+	});
+
+	it('embeds through POST /v1/embeddings, sending the request as given, and relays a refusal as a LumenError', async () => {
+		const engine = new RemoteEngine({ url: base, apiKey: 'k2' });
+		const res = await engine.embed({ model: 'lumen-tiny-a', input: ['a', 'b'], encoding_format: 'base64' });
+		expect(lastBody).toEqual({ model: 'lumen-tiny-a', input: ['a', 'b'], encoding_format: 'base64' });
+		expect(lastAuth).toBe('Bearer k2');
+		expect(Array.from(embeddingValues(res.data[0].embedding))).toEqual([Math.fround(0.6), Math.fround(0.8)]);
+		const err = await engine.embed({ model: 'chat-only', input: 'a' }).catch((e: LumenError) => e);
+		expect(err).toBeInstanceOf(LumenError);
+		expect((err as LumenError).message).toContain("does not support embeddings");
 	});
 
 	it('abort ends the stream quietly and closes the connection', async () => {

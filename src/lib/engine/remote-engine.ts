@@ -2,10 +2,11 @@
 // Invariant: every failure reaches the caller as a LumenError; text already yielded stays yielded.
 import type { CatalogModel } from '$lib/catalog/catalog';
 import { LumenError } from '$lib/protocol/errors';
-import type { ChatCompletionChunk, ChatCompletionRequest } from '$lib/protocol/openai';
+import { EmbeddingResponseSchema, type EmbeddingResponse } from '$lib/protocol/embeddings';
+import type { ChatCompletionChunk, ChatCompletionRequest, EmbeddingRequest } from '$lib/protocol/openai';
 import { OpenAIClient } from '$lib/protocol/openai-client';
 import type { LoadResult } from '$lib/protocol/worker-api';
-import type { ChatOptions, Engine, LoadOptions } from './types';
+import type { ChatOptions, EmbedOptions, Engine, LoadOptions } from './types';
 
 export type RemoteConfig = { url: string; apiKey?: string };
 
@@ -39,6 +40,11 @@ export class RemoteEngine implements Engine {
 
 	chat(request: ChatCompletionRequest, options: ChatOptions = {}): AsyncGenerator<ChatCompletionChunk> {
 		return this.client.streamChat(request, { signal: options.signal });
+	}
+
+	/** POST /v1/embeddings; the server's refusal (a chat-only model, a too long input) arrives as its LumenError. */
+	embed(request: EmbeddingRequest, options: EmbedOptions = {}): Promise<EmbeddingResponse> {
+		return this.client.postJSON('/v1/embeddings', request, EmbeddingResponseSchema, { signal: options.signal });
 	}
 
 	async unload(): Promise<void> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LumenError } from '$lib/protocol/errors';
+import { embeddingResponse } from '$lib/protocol/embeddings';
 import { makeChunk, type ChatCompletionRequest } from '$lib/protocol/openai';
 import type { LoadResult, WorkerLoadSpec, WorkerStreamItem } from '$lib/protocol/worker-api';
 import { catalog } from '$lib/catalog/catalog';
@@ -21,9 +22,9 @@ const loadResult: LoadResult = { modelId: model.id, device: 'wasm', dtype: 'fp32
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** An in-process stand-in for the worker: streams `n` chunks, one every `everyMs`. */
-function fakeWorker(opts: { n?: number; everyMs?: number; failAt?: number; loadMs?: number } = {}) {
-	const { n = 5, everyMs = 5, failAt, loadMs = 0 } = opts;
-	const state = { cancelled: false, terminated: false, produced: 0 };
+function fakeWorker(opts: { n?: number; everyMs?: number; failAt?: number; loadMs?: number; embedMs?: number } = {}) {
+	const { n = 5, everyMs = 5, failAt, loadMs = 0, embedMs = 0 } = opts;
+	const state = { cancelled: false, terminated: false, produced: 0, interrupts: 0 };
 	let crash!: (e: LumenError) => void;
 	const handle: WorkerHandle = {
 		crashed: new Promise((r) => (crash = r)),
@@ -50,7 +51,12 @@ function fakeWorker(opts: { n?: number; everyMs?: number; failAt?: number; loadM
 						state.cancelled = true;
 					}
 				}),
-			interrupt: () => undefined,
+			embed: async (r) => {
+				await sleep(embedMs);
+				if (r.input === '') throw { code: 'bad_request', message: 'The input is empty.', retryable: false };
+				return embeddingResponse(r.model, [Float32Array.of(0.6, 0.8)], 3, r.encoding_format);
+			},
+			interrupt: () => void state.interrupts++,
 			unload: async () => undefined
 		}
 	};
@@ -152,6 +158,34 @@ describe('WorkerEngine', () => {
 		await expect(run).rejects.toMatchObject({ code: 'aborted' });
 		expect(fake.state.terminated).toBe(true);
 		expect(engine.alive).toBe(false);
+	});
+
+	it('embeds in the worker once a model is loaded, and rebuilds its refusal as a LumenError', async () => {
+		const engine = new WorkerEngine(() => fakeWorker().handle, spec);
+		await expect(engine.embed({ model: model.id, input: 'hi' })).rejects.toMatchObject({ code: 'model_not_found' });
+		await engine.load(model);
+		const res = await engine.embed({ model: model.id, input: 'hi', encoding_format: 'base64' });
+		expect(res).toMatchObject({ object: 'list', model: model.id, usage: { prompt_tokens: 3 } });
+		expect(typeof res.data[0].embedding).toBe('string');
+		await expect(engine.embed({ model: model.id, input: '' })).rejects.toMatchObject({ name: 'LumenError', code: 'bad_request', message: 'The input is empty.' });
+	});
+
+	it('an aborted embedding rejects at once and interrupts the worker; a crash fails it instead of hanging', async () => {
+		const fake = fakeWorker({ embedMs: 1000 });
+		const engine = new WorkerEngine(() => fake.handle, spec);
+		await engine.load(model);
+		const controller = new AbortController();
+		const started = Date.now();
+		const aborted = engine.embed({ model: model.id, input: 'hi' }, { signal: controller.signal });
+		await sleep(20);
+		controller.abort();
+		await expect(aborted).rejects.toMatchObject({ code: 'aborted' });
+		expect(Date.now() - started).toBeLessThan(500);
+		expect(fake.state.interrupts).toBe(1);
+		const pending = engine.embed({ model: model.id, input: 'hi' });
+		await sleep(20);
+		fake.crash(new LumenError('worker_crashed', 'gone', true));
+		await expect(pending).rejects.toMatchObject({ code: 'worker_crashed' });
 	});
 
 	it('unload asks the worker only when a model is loaded', async () => {

@@ -2,14 +2,15 @@
 // cancelling it interrupts generation in the worker. A crashed worker fails every pending call.
 import * as Comlink from 'comlink';
 import { LumenError, LumenErrorDataSchema, toLumenError } from '$lib/protocol/errors';
-import type { ChatCompletionChunk, ChatCompletionRequest } from '$lib/protocol/openai';
+import type { EmbeddingResponse } from '$lib/protocol/embeddings';
+import type { ChatCompletionChunk, ChatCompletionRequest, EmbeddingRequest } from '$lib/protocol/openai';
 import type { BrowserWorkerApi, LoadResult, WorkerLoadSpec, WorkerStreamItem } from '$lib/protocol/worker-api';
 import type { CatalogModel } from '$lib/catalog/catalog';
-import type { ChatOptions, Engine, LoadOptions } from './types';
+import type { ChatOptions, EmbedOptions, Engine, LoadOptions } from './types';
 
 /** What WorkerEngine needs of a worker: its API and a way to end it. Tests pass an in-process fake. */
 export type WorkerHandle = {
-	api: Pick<BrowserWorkerApi, 'load' | 'chat' | 'interrupt' | 'unload'>;
+	api: Pick<BrowserWorkerApi, 'load' | 'chat' | 'embed' | 'interrupt' | 'unload'>;
 	terminate(): void;
 	/** Resolves (never rejects) when the worker dies on its own. */
 	crashed: Promise<LumenError>;
@@ -109,6 +110,30 @@ export class WorkerEngine implements Engine {
 			}
 		} finally {
 			if (!finished) reader.cancel().catch(() => undefined);
+		}
+	}
+
+	/** Embeds in the worker; aborting rejects at once and interrupts the worker between inputs. */
+	async embed(request: EmbeddingRequest, options: EmbedOptions = {}): Promise<EmbeddingResponse> {
+		const { signal } = options;
+		const handle = this.handle;
+		if (!handle || !this.loadedId) throw new LumenError('model_not_found', 'Load a model before embedding.', true);
+		if (signal?.aborted) throw new LumenError('aborted', 'Stopped.', true);
+		let onAbort: () => void = () => undefined;
+		const aborted = new Promise<never>((_, reject) => {
+			onAbort = () => {
+				// Through comlink this is a promise, which a worker that just died rejects: nothing to do then.
+				Promise.resolve(handle.api.interrupt()).catch(() => undefined);
+				reject(new LumenError('aborted', 'Stopped.', true));
+			};
+			signal?.addEventListener('abort', onAbort, { once: true });
+		});
+		try {
+			return await Promise.race([handle.api.embed(request), aborted, handle.crashed.then(throwIt)]);
+		} catch (err) {
+			throw rebuild(err, 'generation_failed');
+		} finally {
+			signal?.removeEventListener('abort', onAbort);
 		}
 	}
 

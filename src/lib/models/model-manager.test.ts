@@ -56,6 +56,7 @@ function fakeDownloadWorker(stores: WeightStores, opts: { holdMs?: number; failW
 					return { modelId: spec.modelId, device: 'wasm', dtype: 'fp32', networkBytes: 12, cachedBytes: 0, loadMs: 1 };
 				},
 				chat: async () => new ReadableStream(),
+				embed: async () => ({}) as never,
 				interrupt: () => undefined,
 				unload: async () => void state.unloaded++
 			}

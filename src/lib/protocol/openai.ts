@@ -247,8 +247,12 @@ export type CompletionChunk = z.infer<typeof CompletionChunkSchema>;
 
 export const EmbeddingRequestSchema = z.object({
 	model: z.string().min(1),
-	input: z.union([z.string(), z.array(z.string()).min(1)]),
+	input: z.union([z.string(), z.array(z.string()).min(1)], {
+		error: 'give a string or a non-empty array of strings; token-id arrays are not supported, so send the text itself'
+	}),
 	encoding_format: z.enum(['float', 'base64']).optional(),
+	/** Kept so a backend that cannot shorten its vectors can refuse it by name rather than ignore it. */
+	dimensions: z.number().int().positive().optional(),
 	user: z.string().optional()
 });
 export type EmbeddingRequest = z.infer<typeof EmbeddingRequestSchema>;

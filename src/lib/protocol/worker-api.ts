@@ -1,7 +1,8 @@
 // The API a browser Web Worker exposes through comlink. Both runtimes (Transformers.js, web-llm)
 // implement it, and WorkerEngine on the page side speaks only this.
 import { z } from 'zod';
-import type { ChatCompletionRequest } from './openai';
+import type { ChatCompletionRequest, EmbeddingRequest } from './openai';
+import type { EmbeddingResponse } from './embeddings';
 import type { LumenErrorData } from './errors';
 
 export const DeviceSchema = z.enum(['webgpu', 'wasm']);
@@ -57,6 +58,8 @@ export interface BrowserWorkerApi {
 	load(spec: WorkerLoadSpec, onProgress?: (p: LoadProgress) => void): Promise<LoadResult>;
 	/** Streams chunks through a transferred ReadableStream: no round trip per token. Cancelling the stream interrupts generation. */
 	chat(request: ChatCompletionRequest): Promise<ReadableStream<WorkerStreamItem>>;
+	/** Embeds with the loaded model; a runtime or model that cannot throws a LumenErrorData saying so. `interrupt()` stops it between inputs. */
+	embed(request: EmbeddingRequest): Promise<EmbeddingResponse>;
 	interrupt(): void;
 	unload(): Promise<void>;
 }
