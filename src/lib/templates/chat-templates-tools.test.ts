@@ -94,7 +94,7 @@ describe('templates with tool support', () => {
 
 describe('prepareMessages and tool messages', () => {
 	it('turns OpenAI argument strings into objects for tojson, keeps arguments that are not JSON as text, and drops unknown fields', () => {
-		const messages = [
+		const messages: TemplateMessage[] = [
 			...ask.slice(1),
 			{
 				role: 'assistant',
