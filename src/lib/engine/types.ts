@@ -1,11 +1,15 @@
 // The Engine: one interface for every token source (this tab's GPU or CPU, or a coordinator).
 // Pages talk only to this; where the tokens come from is the router's business.
 import type { ChatCompletionChunk, ChatCompletionRequest } from '$lib/protocol/openai';
-import type { LoadProgress, LoadResult } from '$lib/protocol/worker-api';
+import type { ChatFormatChoice, LoadProgress, LoadResult } from '$lib/protocol/worker-api';
 import type { CatalogModel } from '$lib/catalog/catalog';
 
 export type LoadOptions = { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal };
-export type ChatOptions = { signal?: AbortSignal };
+export type ChatOptions = {
+	signal?: AbortSignal;
+	/** The chat template and system override for engines that format prompts here (the Transformers.js worker). */
+	format?: ChatFormatChoice;
+};
 
 export interface Engine {
 	readonly kind: 'worker' | 'remote' | 'scripted';
