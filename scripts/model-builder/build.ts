@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { generationConfig, llamaConfig } from './hf-config';
 import { buildLlamaOnnx, ONNX_FILES, type Dtype } from './llama-graph';
 import { BUILDER_DIR, loadCatalogue, type Catalogue, type ModelSpec } from './model-spec';
-import { buildTokenizer } from './tokenizer-files';
+import { buildTokenizer, type BuiltTokenizer } from './tokenizer-files';
 import { generateWeights } from './weights';
 
 /** Bump to force a rebuild when the output format changes in a way the hash cannot see. */
@@ -118,7 +118,7 @@ export function buildModel(
 		'config.json': () => json(llamaConfig(spec, tok, hash)),
 		'generation_config.json': () => json(generationConfig(spec, tok)),
 		'tokenizer.json': () => json(tok.tokenizerJson),
-		'tokenizer_config.json': () => json(tok.tokenizerConfig),
+		'tokenizer_config.json': () => json(tokenizerConfig(spec, tok)),
 		'onnx/model.onnx': () => buildLlamaOnnx(weights, { dtype: 'fp32' }),
 		'onnx/model_quantized.onnx': () => buildLlamaOnnx(weights, { dtype: 'q8' }),
 		'onnx/model_q4.onnx': () => buildLlamaOnnx(weights, { dtype: 'q4' })
@@ -133,6 +133,13 @@ export function buildModel(
 	const stamp: Stamp = { builderVersion: BUILDER_VERSION, configHash: hash, files };
 	writeAtomic(join(dir, STAMP_FILE), JSON.stringify(stamp, null, 2) + '\n');
 	return { id: spec.id, dir, skipped: false, ms: performance.now() - t0, files };
+}
+
+/** The tokenizer's config; a model built with `chatTemplate: false` has no chat_template in it at all. */
+function tokenizerConfig(spec: ModelSpec, tok: BuiltTokenizer): object {
+	if (spec.chatTemplate !== false) return tok.tokenizerConfig;
+	const { chat_template: _dropped, ...rest } = tok.tokenizerConfig as Record<string, unknown>;
+	return rest;
 }
 
 export const REPO_ROOT = join(BUILDER_DIR, '..', '..');

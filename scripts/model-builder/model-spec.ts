@@ -51,7 +51,9 @@ const modelSchema = defaultsSchema.partial().extend({
 	numLayers: z.number().int().positive(),
 	numHeads: z.number().int().positive(),
 	numKvHeads: z.number().int().positive(),
-	headDim: z.number().int().positive().optional()
+	headDim: z.number().int().positive().optional(),
+	/** false: the tokenizer ships no chat_template, like many base and older chat models (default true). */
+	chatTemplate: z.boolean().optional()
 });
 const fileSchema = z.object({
 	tokenizer: z.object({
@@ -88,6 +90,8 @@ export interface ModelSpec {
 	maxNewTokens: number;
 	init: InitSpec;
 	q4: Q4Spec;
+	/** Absent means true; only a model that opts out carries the field, so the others' config hashes stay put. */
+	chatTemplate?: boolean;
 }
 
 export interface Catalogue {

@@ -14,6 +14,8 @@ export interface GreedyGenerateOptions {
 	messages: ChatMessage[];
 	maxNewTokens: number;
 	dtype?: 'fp32' | 'q8' | 'q4';
+	/** A Jinja chat template to use instead of the tokenizer's own (passed to apply_chat_template as is). */
+	chatTemplate?: string;
 }
 
 export interface GreedyGenerateResult {
@@ -64,6 +66,7 @@ async function generate(opts: GreedyGenerateOptions): Promise<GreedyGenerateResu
 			session_options: { intraOpNumThreads: 1, interOpNumThreads: 1 }
 		});
 		const inputs = tokenizer.apply_chat_template(opts.messages, {
+			...(opts.chatTemplate ? { chat_template: opts.chatTemplate } : {}),
 			add_generation_prompt: true,
 			return_dict: true
 		}) as { input_ids: { tolist(): unknown[] }; attention_mask: unknown };

@@ -117,3 +117,25 @@ describe('Transformers.js tokenizer from tokenizer.json', () => {
 		expect(noPrompt).toBe('<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi there<|im_end|>\n');
 	});
 });
+
+describe('a model built without a chat template (lumen-tiny-vicuna)', () => {
+	it("has tiny-a's weights and tokenizer but no chat_template, so Transformers.js alone cannot chat with it", async () => {
+		const saved = { allowRemoteModels: env.allowRemoteModels, localModelPath: env.localModelPath };
+		try {
+			env.allowRemoteModels = false;
+			env.localModelPath = ensureModels() + '/';
+			const vicuna = await AutoTokenizer.from_pretrained('lumen-tiny-vicuna');
+			const a = await AutoTokenizer.from_pretrained('lumen-tiny-a');
+			expect(vicuna.chat_template ?? null).toBeNull();
+			expect(vicuna.encode('Hello <|im_end|> world')).toEqual(a.encode('Hello <|im_end|> world'));
+			expect(() => vicuna.apply_chat_template([{ role: 'user', content: 'Hi' }], { tokenize: false })).toThrow(/chat_template is not set/);
+		} finally {
+			Object.assign(env, saved);
+		}
+		const spec = (id: string) => cat.models.find((m) => m.id === id)!;
+		const { id: _a, description: _da, chatTemplate, ...vicunaShape } = spec('lumen-tiny-vicuna');
+		const { id: _b, description: _db, ...aShape } = spec('lumen-tiny-a');
+		expect(chatTemplate).toBe(false);
+		expect(vicunaShape).toEqual(aShape);
+	});
+});

@@ -6,6 +6,7 @@ import type * as TF from '@huggingface/transformers';
 import { LumenError, toLumenError, type LumenErrorData } from '#protocol/errors';
 import type { ChatCompletionRequest, EmbeddingRequest } from '#protocol/openai';
 import {
+	ChatFormatChoiceSchema,
 	WorkerLoadSpecSchema,
 	type BrowserWorkerApi,
 	type LoadProgress,
@@ -17,6 +18,7 @@ import { findModel } from '#catalog/catalog';
 import { isOfflineFetchError, offlineModelError } from '$lib/pwa/offline-error';
 import { chatPromptIds, streamChat, type LoadedTextModel } from '../runtime/transformers-chat';
 import { embedRequest } from '../runtime/transformers-embed';
+import { chatFormat, type ChatFormat } from '../runtime/transformers-chat-prompt';
 import { transferChunks } from './chunk-stream';
 import { ProgressTracker } from './progress-tracker';
 
@@ -82,19 +84,22 @@ const api: BrowserWorkerApi = {
 		}
 	},
 
-	async chat(request: ChatCompletionRequest) {
+	async chat(request: ChatCompletionRequest, choice) {
 		if (!loaded) throw new LumenError('model_not_found', 'No model is loaded in this worker. Load a model first.', true).toData();
 		let prompt: number[];
+		let format: ChatFormat;
 		try {
-			// Checked here, not in the stream, so a prompt too long for the context fails chat() itself.
-			prompt = chatPromptIds(loaded, request);
+			// Checked here, not in the stream, so an unknown template or a prompt too long for the context fails chat() itself.
+			// Matched by repository id, as FastChat matches a model path (`onnx-community/Qwen2.5-0.5B-Instruct`).
+			format = chatFormat({ modelId: loaded.spec.repo, tokenizer: loaded.tokenizer }, ChatFormatChoiceSchema.parse(choice ?? {}));
+			prompt = chatPromptIds(loaded, request, format);
 		} catch (err) {
 			throw toLumenError(err, 'generation_failed').toData();
 		}
 		current?.abort();
 		const controller = new AbortController();
 		current = controller;
-		return transferChunks(streamChat(loaded, request, controller.signal, prompt), controller);
+		return transferChunks(streamChat(loaded, request, controller.signal, prompt, format), controller);
 	},
 
 	async embed(request: EmbeddingRequest) {

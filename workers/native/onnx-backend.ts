@@ -5,8 +5,10 @@ import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LumenError, toLumenError } from '#protocol/errors';
 import type { EmbeddingRequest } from '#protocol/openai';
+import { findTemplate } from '#templates/chat-templates';
 import { contextLengthOf, countPrompt } from '../runtime/context-window';
 import { streamChat, type LoadedTextModel } from '../runtime/transformers-chat';
+import { chatFormat, describeFormat, type ChatFormat } from '../runtime/transformers-chat-prompt';
 import { streamCompletion } from '../runtime/transformers-complete';
 import { embedRequest, offersEmbeddings } from '../runtime/transformers-embed';
 import type { Backend, TokenCountInput } from './backend';
@@ -28,6 +30,10 @@ export type OnnxBackendOptions = {
 	modelsDir?: string;
 	/** Skip the warm-up that measures tokens/s and use this speed instead. */
 	speed?: number;
+	/** A registry chat template to format chats with instead of the model's own (`--chat-template`). */
+	chatTemplate?: string;
+	/** Replaces every request's system messages (`--system-message`; '' removes them). */
+	systemMessage?: string;
 	log?: (line: string) => void;
 };
 
@@ -44,6 +50,8 @@ export function resolveModelSource(model: string, modelsDir = DEFAULT_MODELS_DIR
 
 export async function loadOnnxBackend(options: OnnxBackendOptions): Promise<Backend> {
 	const log = options.log ?? (() => undefined);
+	// A misspelt template name fails before minutes of loading, with the list of names.
+	if (options.chatTemplate) findTemplate(options.chatTemplate);
 	const source = resolveModelSource(options.model, options.modelsDir);
 	const tf = await import('@huggingface/transformers');
 	if (source.kind === 'local') {
@@ -72,8 +80,9 @@ export async function loadOnnxBackend(options: OnnxBackendOptions): Promise<Back
 		throw new LumenError('model_load_failed', `Could not load ${options.model} from ${where} on ${device}: ${e.message}`, false, { cause: err });
 	}
 	const contextLength = contextLengthOf(loaded.model, loaded.tokenizer);
+	const format = chatFormat(loaded, { chatTemplate: options.chatTemplate, systemMessage: options.systemMessage });
 	const speed = options.speed ?? (await measureSpeed(loaded));
-	warmUpCounting(loaded, contextLength);
+	warmUpCounting(loaded, contextLength, format);
 	// From here on a failed run is reported as one short line per request by the HTTP layer; left on,
 	// Transformers.js would print every input tensor of the failed run (hundreds of KB) to the log.
 	tf.env.logLevel = tf.LogLevel.NONE;
@@ -82,6 +91,7 @@ export async function loadOnnxBackend(options: OnnxBackendOptions): Promise<Back
 	log(`onnx: ${source.name} on ${device} (${options.dtype ?? 'fp32'}), context ${contextLength ?? 'unknown'}, ~${speed.toFixed(0)} tokens/s`);
 	if (contextLength === undefined) log(`onnx: ${source.name}'s config names no context length: prompts are not checked against one`);
 	if (!embeds) log(`onnx: ${source.name}'s ONNX export has no last_hidden_state output: it offers no embeddings`);
+	log(`onnx: chats are formatted with ${describeFormat(format)}${format.tools === 'hermes' ? ' (tools supported)' : ''}${format.systemOverride !== undefined ? ', with a fixed system message' : ''}`);
 
 	// Token ids counted at admission, handed to the generation that follows for the same request object.
 	const counted = new WeakMap<TokenCountInput, number[]>();
@@ -97,11 +107,11 @@ export async function loadOnnxBackend(options: OnnxBackendOptions): Promise<Back
 		speed,
 		defaultConcurrency: 1,
 		async countTokens(input) {
-			const result = countPrompt(loaded.tokenizer, input, contextLength);
+			const result = countPrompt(loaded.tokenizer, input, contextLength, format);
 			if (result.exact) counted.set(input, result.ids);
 			return { count: result.count, exact: result.exact, context_length: contextLength ?? null };
 		},
-		chat: (request, signal) => streamChat(loaded, request, signal, takeIds(request)),
+		chat: (request, signal) => streamChat(loaded, request, signal, takeIds(request), format),
 		complete: (request, signal) => streamCompletion(loaded, request, signal, takeIds(request)),
 		...(embeds ? { embed: (request: EmbeddingRequest, signal: AbortSignal) => embedRequest(loaded, request, signal) } : {}),
 		close: async () => {
@@ -114,9 +124,9 @@ export async function loadOnnxBackend(options: OnnxBackendOptions): Promise<Back
  * Counts a chat and a raw prompt about as long as the context once, so the first client whose prompt
  * is too long gets its refusal at warm speed (a cold tokenizer takes several times longer).
  */
-function warmUpCounting(loaded: LoadedTextModel, contextLength: number | undefined): void {
+function warmUpCounting(loaded: LoadedTextModel, contextLength: number | undefined, format: ChatFormat): void {
 	const text = 'Hello there. '.repeat(Math.min(contextLength ?? 1024, 8192) / 2);
-	countPrompt(loaded.tokenizer, { messages: [{ role: 'user', content: text }] }, contextLength);
+	countPrompt(loaded.tokenizer, { messages: [{ role: 'user', content: text }] }, contextLength, format);
 	countPrompt(loaded.tokenizer, { prompt: text }, contextLength);
 }
 

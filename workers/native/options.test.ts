@@ -35,4 +35,16 @@ describe('worker options', () => {
 		expect(() => parse(['--model', 'm', '--coordinator', 'not a url'])).toThrow(/^--coordinator: /);
 		expect(() => parse(['--model', 'm', '--device', 'tpu'])).toThrow(/Allowed choices are cpu, cuda/);
 	});
+
+	it('takes a chat template by name or alias and a system message, and refuses an unknown template listing the names', () => {
+		expect(parse(['--model', 'm', '--chat-template', 'vicuna_v1.1', '--system-message', ''])).toMatchObject({ chatTemplate: 'vicuna_v1.1', systemMessage: '' });
+		expect(() => parse(['--model', 'm', '--chat-template', 'llama-9'])).toThrow(
+			/^--chat-template: Unknown chat template "llama-9"\. Use one of: vicuna, alpaca, chatml, .*plain\.$/
+		);
+	});
+
+	it('refuses template flags for an upstream, which formats its own prompts', () => {
+		expect(() => parse(['--backend', 'openai', '--upstream', 'http://x/v1', '--chat-template', 'chatml'])).toThrow(/^--chat-template: only with --backend onnx/);
+		expect(() => parse(['--backend', 'openai', '--upstream', 'http://x/v1', '--system-message', 'Hi'])).toThrow(/^--system-message: only with --backend onnx/);
+	});
 });

@@ -2,6 +2,7 @@
 // commander declares them, zod turns what commander parsed into a checked WorkerOptions.
 import { Command, Option } from 'commander';
 import { z } from 'zod';
+import { findTemplate } from '#templates/chat-templates';
 import { BackendKinds } from './backend';
 import { OnnxDevices, OnnxDtypes } from './onnx-backend';
 
@@ -24,10 +25,25 @@ export const WorkerOptionsSchema = z
 		maxConcurrency: positiveInt.optional(),
 		threads: positiveInt.optional(),
 		speed: z.coerce.number().positive().optional(),
-		drainTimeout: z.coerce.number().positive().default(30)
+		drainTimeout: z.coerce.number().positive().default(30),
+		chatTemplate: z
+			.string()
+			.optional()
+			.superRefine((name, ctx) => {
+				if (name === undefined) return;
+				try {
+					findTemplate(name);
+				} catch (err) {
+					ctx.addIssue({ code: 'custom', message: (err as Error).message });
+				}
+			}),
+		systemMessage: z.string().optional()
 	})
 	.refine((o) => o.backend !== 'onnx' || o.model, { message: 'required with --backend onnx', path: ['model'] })
-	.refine((o) => o.backend !== 'openai' || o.upstream, { message: 'required with --backend openai', path: ['upstream'] });
+	.refine((o) => o.backend !== 'openai' || o.upstream, { message: 'required with --backend openai', path: ['upstream'] })
+	// An upstream formats its own prompts: a template flag there would be ignored, so it is refused.
+	.refine((o) => o.backend !== 'openai' || o.chatTemplate === undefined, { message: 'only with --backend onnx (an upstream formats its own prompts)', path: ['chatTemplate'] })
+	.refine((o) => o.backend !== 'openai' || o.systemMessage === undefined, { message: 'only with --backend onnx (an upstream formats its own prompts)', path: ['systemMessage'] });
 export type WorkerOptions = z.infer<typeof WorkerOptionsSchema>;
 
 export function addWorkerOptions(command: Command): Command {
@@ -47,7 +63,12 @@ export function addWorkerOptions(command: Command): Command {
 		.option('--max-concurrency <n>', 'generations run at once; the rest queue FIFO (default: 1 for onnx, 32 for openai)')
 		.option('--threads <n>', 'onnx: ONNX Runtime intra-op threads')
 		.option('--speed <n>', 'relative speed to report (default: measured tokens/s for onnx, 1 for openai)')
-		.option('--drain-timeout <seconds>', 'on SIGTERM/SIGINT, how long to let in-flight requests finish', '30');
+		.option('--drain-timeout <seconds>', 'on SIGTERM/SIGINT, how long to let in-flight requests finish', '30')
+		.option(
+			'--chat-template <name>',
+			"onnx: format chats with this registry template instead of the model's own (default: its own, or the one its id matches when it has none)"
+		)
+		.option('--system-message <text>', "onnx: system message that replaces every request's own ('' removes them, and any template default)");
 }
 
 /** Checks what commander parsed; throws an Error whose message names the bad option. */

@@ -31,6 +31,8 @@ export async function loadBackend(options: WorkerOptions, log: (line: string) =>
 		dtype: options.dtype,
 		threads: options.threads,
 		speed: options.speed,
+		chatTemplate: options.chatTemplate,
+		systemMessage: options.systemMessage,
 		log
 	});
 }

@@ -6,6 +6,7 @@ import { LumenError } from '#protocol/errors';
 import { ensureModels } from '../../scripts/model-builder/test-support';
 import { countPrompt, fitMaxTokens } from './context-window';
 import { streamChat, type LoadedTextModel } from './transformers-chat';
+import { chatFormat } from './transformers-chat-prompt';
 import { streamCompletion } from './transformers-complete';
 
 const MODEL = 'lumen-tiny-a';
@@ -112,6 +113,17 @@ describe('the context window', () => {
 		const counted = countPrompt(loaded.tokenizer, { messages }, CONTEXT);
 		const { usage } = await collectChunks(streamChat(loaded, { model: MODEL, messages, max_tokens: 2, temperature: 0 }));
 		expect(counted.count).toBe(usage!.prompt_tokens);
+	});
+
+	it('a system override replaces a system message too long for the context, so the prompt still fits', () => {
+		const messages = [
+			{ role: 'system' as const, content: 'x'.repeat(200_000) },
+			{ role: 'user' as const, content: 'Hi' }
+		];
+		expect(countPrompt(loaded.tokenizer, { messages }, CONTEXT).exact).toBe(false);
+		const counted = countPrompt(loaded.tokenizer, { messages }, CONTEXT, chatFormat(loaded, { systemMessage: 'Be brief.' }));
+		const brief = countPrompt(loaded.tokenizer, { messages: [{ role: 'system', content: 'Be brief.' }, messages[1]] }, CONTEXT);
+		expect(counted).toMatchObject({ exact: true, count: brief.count });
 	});
 
 	it('lowers max_tokens to fit, as FastChat check_length does', () => {

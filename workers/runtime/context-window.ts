@@ -2,11 +2,11 @@
 // how many new tokens still fit (FastChat's check_length), and the one error when none do.
 import type * as TF from '@huggingface/transformers';
 import { LumenError, contextLengthExceeded } from '#protocol/errors';
-import { toTemplateMessages } from '#protocol/messages';
-import { textOf, type WireMessage } from '#protocol/openai';
+import { textOf } from '#protocol/openai';
+import { chatFormat, chatTokenIds, type ChatFormat, type ChatPromptInput } from './transformers-chat-prompt';
 
-/** What a prompt is made of: chat messages (rendered by the chat template) or a raw completion prompt. */
-export type PromptInput = { messages: readonly WireMessage[] } | { prompt: string | string[] };
+/** What a prompt is made of: a chat (rendered by the chat template, tools included) or a raw completion prompt. */
+export type PromptInput = ChatPromptInput | { prompt: string | string[] };
 
 /**
  * A prompt's size in tokens. `exact: false` means the prompt was so long that it was not tokenized:
@@ -36,12 +36,16 @@ export function completionText(prompt: string | string[]): string {
 /**
  * Counts a prompt's tokens with the model's tokenizer. A prompt whose characters alone prove it cannot
  * fit `contextLength` is not tokenized at all: tokenizing megabytes would block the worker's event loop
- * (1 MB takes over a second) while other clients' streams wait.
+ * (1 MB takes over a second) while other clients' streams wait. A chat is formatted by `format` (default:
+ * the tokenizer's own chat template, or the plain template when it has none).
  */
-export function countPrompt(tokenizer: Tokenizer, input: PromptInput, contextLength: number | undefined): PromptCount {
-	const atLeast = contextLength === undefined ? null : provablyTooLong(tokenizer, input, contextLength);
+export function countPrompt(tokenizer: Tokenizer, input: PromptInput, contextLength: number | undefined, format?: ChatFormat): PromptCount {
+	const atLeast = contextLength === undefined ? null : provablyTooLong(tokenizer, input, contextLength, format);
 	if (atLeast !== null) return { count: atLeast, exact: false };
-	const ids = 'messages' in input ? chatIds(tokenizer, input.messages) : completionIds(tokenizer, completionText(input.prompt));
+	const ids =
+		'messages' in input
+			? chatTokenIds(tokenizer, format ?? chatFormat({ modelId: '', tokenizer }), input)
+			: completionIds(tokenizer, completionText(input.prompt));
 	return { ids, count: ids.length, exact: true };
 }
 
@@ -54,8 +58,8 @@ export function promptTooLong(counted: Pick<PromptCount, 'count' | 'exact'>, con
  * Tokenizes a prompt and checks it leaves room for at least one new token; throws the 400
  * `context_length_exceeded` otherwise (and a 400 for a prompt with no tokens at all).
  */
-export function promptIds(tokenizer: Tokenizer, input: PromptInput, contextLength: number | undefined): number[] {
-	const counted = countPrompt(tokenizer, input, contextLength);
+export function promptIds(tokenizer: Tokenizer, input: PromptInput, contextLength: number | undefined, format?: ChatFormat): number[] {
+	const counted = countPrompt(tokenizer, input, contextLength, format);
 	if (!counted.exact) throw promptTooLong(counted, contextLength ?? counted.count);
 	return usablePrompt(counted.ids, contextLength);
 }
@@ -72,10 +76,6 @@ export function fitMaxTokens(maxTokens: number, promptTokens: number, contextLen
 	return contextLength === undefined ? maxTokens : Math.max(0, Math.min(maxTokens, contextLength - promptTokens));
 }
 
-function chatIds(tokenizer: Tokenizer, messages: readonly WireMessage[]): number[] {
-	return tokenizer.apply_chat_template(toTemplateMessages(messages) as Parameters<Tokenizer['apply_chat_template']>[0], { add_generation_prompt: true, tokenize: true, return_tensor: false, return_dict: false }) as number[];
-}
-
 function completionIds(tokenizer: Tokenizer, prompt: string): number[] {
 	return (tokenizer(prompt, { return_tensor: false }) as unknown as { input_ids: number[] }).input_ids;
 }
@@ -84,10 +84,10 @@ function completionIds(tokenizer: Tokenizer, prompt: string): number[] {
  * A lower bound on the prompt's tokens when it alone proves the prompt cannot fit, else null. Each
  * token covers at most as many characters as the longest entry of the vocabulary (byte-level and
  * SentencePiece vocabularies spell a token with at least as many characters as it matches), and the
- * chat template only adds text.
+ * chat template only adds text (a system override replaces the system messages, so they do not count).
  */
-function provablyTooLong(tokenizer: Tokenizer, input: PromptInput, contextLength: number): number | null {
-	const texts = 'messages' in input ? input.messages.map((m) => textOf(m.content)) : [completionText(input.prompt)];
+function provablyTooLong(tokenizer: Tokenizer, input: PromptInput, contextLength: number, format?: ChatFormat): number | null {
+	const texts = 'messages' in input ? chatTexts(input, format) : [completionText(input.prompt)];
 	const longest = longestToken(tokenizer);
 	let total = 0;
 	for (const text of texts) total += text.length;
@@ -97,6 +97,13 @@ function provablyTooLong(tokenizer: Tokenizer, input: PromptInput, contextLength
 	for (const text of texts) kept += keptCodeUnits(text);
 	const atLeast = Math.floor(kept / longest);
 	return atLeast >= contextLength ? atLeast : null;
+}
+
+function chatTexts(input: ChatPromptInput, format: ChatFormat | undefined): string[] {
+	const override = format?.systemOverride;
+	if (override === undefined) return input.messages.map((m) => textOf(m.content));
+	const kept = input.messages.filter((m) => m.role !== 'system' && m.role !== 'developer');
+	return [override, ...kept.map((m) => textOf(m.content))];
 }
 
 /**

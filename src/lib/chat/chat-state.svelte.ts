@@ -3,6 +3,7 @@
 // moved on; a stopped or failed answer keeps its partial text; every finished turn is saved before the UI says it is done.
 import { toLumenError, type LumenErrorData } from '$lib/protocol/errors';
 import type { ChatCompletionRequest, ChatMessage } from '$lib/protocol/openai';
+import type { ChatFormatChoice } from '$lib/protocol/worker-api';
 import {
 	defaultConversationStore,
 	deleteConversation,
@@ -21,12 +22,13 @@ import type { EngineState } from './engine-state.svelte';
 import { streamReply } from './stream-reply';
 import { dropOldestTurn } from './turns';
 
-export type Params = { systemPrompt: string; temperature: number; top_p: number; max_tokens: number };
+/** `chatTemplate`: a registry template name, '' for the model's own (or the one its id matches). */
+export type Params = { systemPrompt: string; temperature: number; top_p: number; max_tokens: number; chatTemplate: string };
 
-export const DEFAULT_PARAMS: Params = { systemPrompt: 'You are a helpful assistant.', temperature: 0.7, top_p: 1, max_tokens: 256 };
+export const DEFAULT_PARAMS: Params = { systemPrompt: 'You are a helpful assistant.', temperature: 0.7, top_p: 1, max_tokens: 256, chatTemplate: '' };
 
 /** What the chat needs of its engines: EngineState in the app, a scripted stand-in in unit tests. */
-export type ChatEngines = Pick<EngineState, 'modelId' | 'models' | 'error' | 'load' | 'select' | 'chatEngine'>;
+export type ChatEngines = Pick<EngineState, 'modelId' | 'models' | 'error' | 'load' | 'select' | 'chatEngine' | 'formatsPrompts'>;
 
 export class ChatState {
 	conversation = $state<Conversation>(newConversation());
@@ -59,7 +61,8 @@ export class ChatState {
 		const conv = await getConversation(id, this.store);
 		if (!conv) return;
 		this.conversation = conv;
-		this.params = { systemPrompt: conv.systemPrompt, ...conv.params };
+		// The chat template is a setting of this page, not of a conversation: it stays as chosen.
+		this.params = { systemPrompt: conv.systemPrompt, ...conv.params, chatTemplate: this.params.chatTemplate };
 		this.error = null;
 		if (conv.modelId && this.engines.models.some((m) => m.id === conv.modelId)) this.engines.select(conv.modelId);
 	}
@@ -143,6 +146,15 @@ export class ChatState {
 		};
 	}
 
+	/**
+	 * For a model this browser formats prompts for: the chosen template, and the system prompt as the system
+	 * override, so an empty one means no system message at all, not the template's default.
+	 */
+	private format(): ChatFormatChoice | undefined {
+		if (!this.engines.formatsPrompts) return undefined;
+		return { chatTemplate: this.params.chatTemplate || undefined, systemMessage: this.params.systemPrompt.trim() ? this.params.systemPrompt : '' };
+	}
+
 	/** Stops a running answer and waits until it has been saved. */
 	private async settle(): Promise<void> {
 		const running = this.running;
@@ -179,7 +191,7 @@ export class ChatState {
 			conversation.modelId = this.engines.modelId;
 			conversation.messages.push({ ...message('assistant', ''), modelId: this.engines.modelId });
 			const reply = conversation.messages[conversation.messages.length - 1];
-			const error = await streamReply(this.engines.chatEngine, request, reply, { signal });
+			const error = await streamReply(this.engines.chatEngine, request, reply, { signal, format: this.format() });
 			if (error && shown()) this.error = error.toData();
 		} catch (err) {
 			if (shown()) this.error = toLumenError(err, 'generation_failed').toData();

@@ -105,6 +105,14 @@ export class EngineState {
 		return this.caps ? routeFor(model, this.caps, this.context()) : null;
 	}
 
+	/**
+	 * True when the chosen model runs in this tab's Transformers.js worker, which formats prompts itself: only
+	 * then do the chat template and system override settings apply (web-llm and coordinators format their own).
+	 */
+	get formatsPrompts(): boolean {
+		return this.route?.where === 'local' && this.model.runtime === 'transformers';
+	}
+
 	get ready(): boolean {
 		return this.status === 'ready' && this.loadedKey === this.key();
 	}

@@ -3,11 +3,14 @@
 import type { Engine } from '$lib/engine/types';
 import { toLumenError, type LumenError } from '$lib/protocol/errors';
 import type { ChatCompletionRequest, FinishReason } from '$lib/protocol/openai';
+import type { ChatFormatChoice } from '$lib/protocol/worker-api';
 import type { StoredMessage } from '$lib/storage';
 import { FrameBuffer } from './stream-buffer';
 
 export type StreamReplyOptions = {
 	signal: AbortSignal;
+	/** Chat template and system override, for an engine that formats prompts in this browser. */
+	format?: ChatFormatChoice;
 	/** How a flush is deferred to the next frame (tests pass a synchronous one). */
 	schedule?: (cb: () => void) => void;
 	now?: () => number;
@@ -22,7 +25,7 @@ export async function streamReply(
 	engine: Pick<Engine, 'chat'>,
 	request: ChatCompletionRequest,
 	reply: StoredMessage,
-	{ signal, schedule, now = () => performance.now() }: StreamReplyOptions
+	{ signal, format, schedule, now = () => performance.now() }: StreamReplyOptions
 ): Promise<LumenError | null> {
 	const buffer = new FrameBuffer((text) => (reply.content += text), schedule);
 	const started = now();
@@ -31,7 +34,7 @@ export async function streamReply(
 	let finishReason: FinishReason = null;
 	let error: LumenError | null = null;
 	try {
-		for await (const chunk of engine.chat(request, { signal })) {
+		for await (const chunk of engine.chat(request, { signal, format })) {
 			const choice = chunk.choices[0];
 			const delta = choice?.delta.content ?? '';
 			if (delta && !firstAt) firstAt = now();

@@ -1,9 +1,10 @@
 // Test-only: a scripted Engine and the EngineState surface ChatState and BattleSide need, so chat
 // logic runs in Node without workers. The engine streams words, honours abort and can refuse requests.
 import { catalog, type CatalogModel } from '$lib/catalog/catalog';
-import type { Engine } from '$lib/engine/types';
+import type { ChatOptions, Engine } from '$lib/engine/types';
 import { LumenError } from '$lib/protocol/errors';
 import { makeChunk, type ChatCompletionChunk, type ChatCompletionRequest } from '$lib/protocol/openai';
+import type { ChatFormatChoice } from '$lib/protocol/worker-api';
 
 export type ScriptOptions = {
 	/** Words streamed per answer (default three). */
@@ -19,6 +20,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class ScriptedEngine implements Engine {
 	readonly kind = 'scripted' as const;
 	readonly requests: ChatCompletionRequest[] = [];
+	/** The format choice each request came with (undefined when the page sent none). */
+	readonly formats: (ChatFormatChoice | undefined)[] = [];
 	/** Words streamed so far, so a test can wait for "mid-stream". */
 	yielded = 0;
 	unloads = 0;
@@ -29,8 +32,9 @@ export class ScriptedEngine implements Engine {
 		return { modelId: model.id, device: 'wasm' as const, dtype: model.defaultDtype, networkBytes: 0, cachedBytes: 0, loadMs: 0 };
 	}
 
-	async *chat(request: ChatCompletionRequest, options: { signal?: AbortSignal } = {}): AsyncGenerator<ChatCompletionChunk> {
+	async *chat(request: ChatCompletionRequest, options: ChatOptions = {}): AsyncGenerator<ChatCompletionChunk> {
 		this.requests.push(structuredClone(request));
+		this.formats.push(options.format && structuredClone(options.format));
 		const refusal = this.options.refuse?.(request);
 		if (refusal) throw refusal;
 		const words = this.options.words ?? ['one ', 'two ', 'three'];
@@ -73,6 +77,8 @@ export function scriptedEngines(engine: Engine, models: CatalogModel[] = catalog
 		load: async () => true,
 		cancelLoad: () => undefined,
 		routeFor: () => null,
+		/** Set true to act as a model formatted in this browser (Transformers.js). */
+		formatsPrompts: false,
 		chatEngine: engine,
 		release: async () => void state.released++
 	};

@@ -2,11 +2,15 @@
 // Pages talk only to this; where the tokens come from is the router's business.
 import type { ChatCompletionChunk, ChatCompletionRequest, EmbeddingRequest } from '$lib/protocol/openai';
 import type { EmbeddingResponse } from '$lib/protocol/embeddings';
-import type { LoadProgress, LoadResult } from '$lib/protocol/worker-api';
+import type { ChatFormatChoice, LoadProgress, LoadResult } from '$lib/protocol/worker-api';
 import type { CatalogModel } from '$lib/catalog/catalog';
 
 export type LoadOptions = { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal };
-export type ChatOptions = { signal?: AbortSignal };
+export type ChatOptions = {
+	signal?: AbortSignal;
+	/** The chat template and system override for engines that format prompts here (the Transformers.js worker). */
+	format?: ChatFormatChoice;
+};
 export type EmbedOptions = { signal?: AbortSignal };
 
 export interface Engine {

@@ -82,12 +82,12 @@ export class WorkerEngine implements Engine {
 	}
 
 	async *chat(request: ChatCompletionRequest, options: ChatOptions = {}): AsyncGenerator<ChatCompletionChunk> {
-		const { signal } = options;
+		const { signal, format } = options;
 		const handle = this.handle;
 		if (!handle || !this.loadedId) throw new LumenError('model_not_found', 'Load a model before chatting.', true);
 		let stream: ReadableStream<WorkerStreamItem>;
 		try {
-			stream = await Promise.race([handle.api.chat(request), handle.crashed.then(throwIt)]);
+			stream = await Promise.race([handle.api.chat(request, format), handle.crashed.then(throwIt)]);
 		} catch (err) {
 			throw rebuild(err, 'generation_failed');
 		}

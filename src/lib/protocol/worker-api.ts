@@ -49,6 +49,17 @@ export type LoadResult = {
 	cacheWarning?: LumenErrorData;
 };
 
+/**
+ * How the Transformers.js worker turns one chat into a prompt (web-llm formats its own): a named template
+ * from the registry instead of the model's own (absent: the model's own, or the one its id matches when it
+ * has none), and a system message that replaces the conversation's (empty: none, not even a default).
+ */
+export const ChatFormatChoiceSchema = z.object({
+	chatTemplate: z.string().trim().min(1).optional(),
+	systemMessage: z.string().optional()
+});
+export type ChatFormatChoice = z.infer<typeof ChatFormatChoiceSchema>;
+
 /** One item of the stream a worker hands back for a chat request. */
 export type WorkerStreamItem =
 	| { type: 'chunk'; chunk: import('./openai').ChatCompletionChunk }
@@ -57,7 +68,7 @@ export type WorkerStreamItem =
 export interface BrowserWorkerApi {
 	load(spec: WorkerLoadSpec, onProgress?: (p: LoadProgress) => void): Promise<LoadResult>;
 	/** Streams chunks through a transferred ReadableStream: no round trip per token. Cancelling the stream interrupts generation. */
-	chat(request: ChatCompletionRequest): Promise<ReadableStream<WorkerStreamItem>>;
+	chat(request: ChatCompletionRequest, format?: ChatFormatChoice): Promise<ReadableStream<WorkerStreamItem>>;
 	/** Embeds with the loaded model; a runtime or model that cannot throws a LumenErrorData saying so. `interrupt()` stops it between inputs. */
 	embed(request: EmbeddingRequest): Promise<EmbeddingResponse>;
 	interrupt(): void;

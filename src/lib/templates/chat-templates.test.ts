@@ -13,7 +13,8 @@ import {
 	loadTemplates,
 	matchTemplate,
 	prepareMessages,
-	renderPrompt
+	renderPrompt,
+	type PreparedMessage
 } from './chat-templates';
 
 const conversation: ChatMessage[] = [
@@ -312,7 +313,7 @@ describe('Transformers.js apply_chat_template renders the same prompts', () => {
 	});
 	afterAll(() => void Object.assign(env, saved));
 
-	const render = (template: string, messages: ChatMessage[], extra: Record<string, unknown> = {}) =>
+	const render = (template: string, messages: PreparedMessage[], extra: Record<string, unknown> = {}) =>
 		tokenizer.apply_chat_template(messages, {
 			chat_template: template,
 			tokenize: false,

@@ -3,7 +3,7 @@
 import { Template } from '@huggingface/jinja';
 import { z } from 'zod';
 import { LumenError } from '../protocol/errors';
-import type { ChatMessage } from '../protocol/openai';
+import type { TemplateMessage } from '../protocol/messages';
 import raw from './chat-templates.json';
 
 /** The name of the fallback template every unknown model gets. */
@@ -23,6 +23,11 @@ export const ChatTemplateSchema = z.object({
 	/** What bos_token / eos_token render as when the caller (or tokenizer) gives none. */
 	bosToken: z.string().default(''),
 	eosToken: z.string().default(''),
+	/**
+	 * The template renders `tools` into the prompt, assistant `tool_calls` and `tool` results, and teaches the
+	 * model to answer with <tool_call>{"name": …, "arguments": {…}}</tool_call> blocks (Qwen2.5 / Hermes style).
+	 */
+	tools: z.boolean().default(false),
 	/** Strings that end generation in this format. */
 	stop: z.array(z.string().min(1)).default([]),
 	match: z.array(MatchSchema).default([]),
@@ -81,6 +86,11 @@ export function loadTemplates(data: unknown): ChatTemplate[] {
 
 const templates: readonly ChatTemplate[] = loadTemplates(raw);
 
+/** The names of the templates that render tools, for error messages that say what to use instead. */
+export function toolTemplateNames(): string[] {
+	return templates.filter((t) => t.tools).map((t) => t.name);
+}
+
 /** Every template, in matching order (most specific first, `plain` last). */
 export function listTemplates(): readonly ChatTemplate[] {
 	return templates;
@@ -135,13 +145,28 @@ export interface PrepareOptions {
 	systemOverride?: string;
 }
 
+/** A tool as the model reads it in the prompt: the function's name, description and JSON Schema only. */
+export type TemplateTool = { type: 'function'; function: { name: string; description?: string; parameters?: Record<string, unknown> } };
+
 export interface RenderOptions extends PrepareOptions {
 	/** End with the assistant's turn header so the model answers (default true). */
 	addGenerationPrompt?: boolean;
 	/** bos_token / eos_token as the model's tokenizer spells them (default: the template's own). */
 	bosToken?: string;
 	eosToken?: string;
+	/** Functions the model may call; only templates marked `tools` render them. */
+	tools?: readonly TemplateTool[];
 }
+
+/**
+ * A message as Hugging Face chat templates read it: tool-call arguments are an object, not OpenAI's JSON
+ * string, because templates write them with `tojson` (arguments that are not JSON stay a string).
+ */
+export type PreparedMessage =
+	| { role: 'system' | 'user'; content: string }
+	| { role: 'assistant'; content: string; tool_calls?: PreparedToolCall[] }
+	| { role: 'tool'; content: string; tool_call_id: string };
+export type PreparedToolCall = { id: string; type: 'function'; function: { name: string; arguments: unknown } };
 
 const resolve = (t: ChatTemplate | string) => (typeof t === 'string' ? findTemplate(t) : t);
 
@@ -153,14 +178,56 @@ const resolve = (t: ChatTemplate | string) => (typeof t === 'string' ? findTempl
  */
 export function prepareMessages(
 	templateOrName: ChatTemplate | string | undefined,
-	messages: readonly ChatMessage[],
+	messages: readonly TemplateMessage[],
 	options: PrepareOptions = {}
-): ChatMessage[] {
+): PreparedMessage[] {
 	const template = templateOrName === undefined ? undefined : resolve(templateOrName);
-	const turns = messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role, content: m.content }));
+	const turns = messages.filter((m) => m.role !== 'system').map(prepareTurn);
 	const given = messages.filter((m) => m.role === 'system').map((m) => m.content);
 	const system = options.systemOverride ?? (given.length > 0 ? given.join('\n\n') : template?.defaultSystem);
 	return system ? [{ role: 'system', content: system }, ...turns] : turns;
+}
+
+// Copies only what templates read, so a caller's extra fields never reach the prompt.
+function prepareTurn(m: TemplateMessage): PreparedMessage {
+	switch (m.role) {
+		case 'tool':
+			return { role: 'tool', content: m.content, tool_call_id: m.tool_call_id };
+		case 'assistant':
+			return m.tool_calls?.length
+				? {
+						role: 'assistant',
+						content: m.content,
+						tool_calls: m.tool_calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.function.name, arguments: parseArguments(c.function.arguments) } }))
+					}
+				: { role: 'assistant', content: m.content };
+		default:
+			return { role: m.role, content: m.content };
+	}
+}
+
+function parseArguments(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return text;
+	}
+}
+
+/**
+ * The first part of a request that only a template with tool support can render: `tools` itself, or a
+ * `messages[i]` holding an assistant's tool calls or a tool result (a template without tool support would
+ * drop it from the prompt without a word). Undefined when there is none.
+ */
+export function toolUseIn(messages: readonly TemplateMessage[], tools?: readonly unknown[]): string | undefined {
+	if (tools?.length) return 'tools';
+	const i = messages.findIndex((m) => m.role === 'tool' || (m.role === 'assistant' && m.tool_calls?.length));
+	return i === -1 ? undefined : `messages[${i}]`;
+}
+
+/** What toolUseIn found, in words: `the tools` or `messages[2] (a tool call or tool result)`. */
+export function describeToolUse(where: string): string {
+	return where === 'tools' ? 'the tools' : `${where} (a tool call or tool result)`;
 }
 
 const compiled = new Map<string, Template>();
@@ -168,10 +235,16 @@ const compiled = new Map<string, Template>();
 /** Renders a conversation to the prompt string the model sees, exactly as apply_chat_template would. */
 export function renderPrompt(
 	templateOrName: ChatTemplate | string,
-	messages: readonly ChatMessage[],
+	messages: readonly TemplateMessage[],
 	options: RenderOptions = {}
 ): string {
 	const template = resolve(templateOrName);
+	const needsTools = toolUseIn(messages, options.tools);
+	if (needsTools && !template.tools)
+		throw new LumenError(
+			'bad_request',
+			`The chat template "${template.name}" has no tool support, so it cannot render ${describeToolUse(needsTools)}. Templates with tool support: ${toolTemplateNames().join(', ')}.`
+		);
 	try {
 		// Parsing is the costly part and the registry is fixed, so each template string is parsed once.
 		let jinja = compiled.get(template.template);
@@ -183,7 +256,9 @@ export function renderPrompt(
 			messages: prepareMessages(template, messages, options),
 			add_generation_prompt: options.addGenerationPrompt ?? true,
 			bos_token: options.bosToken ?? template.bosToken,
-			eos_token: options.eosToken ?? template.eosToken
+			eos_token: options.eosToken ?? template.eosToken,
+			// Absent rather than empty: templates test `{% if tools %}`.
+			tools: options.tools?.length ? options.tools : undefined
 		});
 	} catch (err) {
 		throw new LumenError(
