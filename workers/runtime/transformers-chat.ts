@@ -2,9 +2,11 @@
 // Invariants: every yielded item is an OpenAI chunk; the last one carries finish_reason and usage;
 // aborting the signal stops generation at the next decode step and ends the stream with finish 'abort';
 // a prompt that fills the model's context fails before the first chunk with context_length_exceeded.
-import { makeChunk, type ChatCompletionChunk, type ChatCompletionRequest } from '#protocol/openai';
+import type { ChatCompletionChunk, ChatCompletionRequest } from '#protocol/openai';
+import { chatChunks } from './choice-chunks';
+import { streamChoices } from './choices';
 import { contextLengthOf, promptIds, usablePrompt } from './context-window';
-import { settingsFrom, streamGeneration, type LoadedTextModel } from './transformers-generate';
+import { settingsFrom, type LoadedTextModel } from './transformers-generate';
 
 export type { LoadedTextModel, TransformersModule } from './transformers-generate';
 
@@ -29,9 +31,11 @@ export async function* streamChat(
 	const id = completionId();
 	const modelName = request.model || loaded.modelId;
 	const ids = prompt ? usablePrompt(prompt, contextLengthOf(loaded.model, loaded.tokenizer)) : chatPromptIds(loaded, request);
-	yield makeChunk(id, modelName, { role: 'assistant', content: '' });
-	for await (const event of streamGeneration(loaded, ids, settingsFrom(request, loaded), signal)) {
-		if (event.type === 'delta') yield makeChunk(id, modelName, { content: event.text });
-		else yield makeChunk(id, modelName, {}, event.finish, event.usage);
-	}
+	yield* answerChunks(loaded, request, ids, id, modelName, signal);
+}
+
+/** n answers, with log-probabilities when asked (OpenAI's `logprobs` and `top_logprobs`). */
+function answerChunks(loaded: LoadedTextModel, request: ChatCompletionRequest, ids: number[], id: string, model: string, signal?: AbortSignal) {
+	const settings = settingsFrom(request, loaded, request.logprobs ? (request.top_logprobs ?? 0) : undefined);
+	return chatChunks(streamChoices(loaded, ids, settings, signal), id, model, loaded.tokenizer, request.logprobs === true);
 }
