@@ -15,13 +15,21 @@ export function applyPresenceFrequency(row: Float32Array, counts: ReadonlyMap<nu
 	for (const [token, count] of counts) if (count > 0) row[token] -= count * frequency + presence;
 }
 
+/**
+ * Below the most likely token by this much (in logits over temperature), a token weighs under 4e-18
+ * of it: even a whole vocabulary of such tokens changes no probability in float64, so their exp()
+ * (most of a real model's vocabulary, the bulk of a step's sampling cost) is skipped.
+ */
+const NEGLIGIBLE = 40;
+
 /** log(sum(exp(row))): a token's log-probability is row[t] minus this. */
 export function logSumExp(row: ArrayLike<number>): number {
 	let max = -Infinity;
 	for (let i = 0; i < row.length; i++) if (row[i] > max) max = row[i];
 	if (max === -Infinity) return -Infinity;
+	const negligible = max - NEGLIGIBLE;
 	let sum = 0;
-	for (let i = 0; i < row.length; i++) sum += Math.exp(row[i] - max);
+	for (let i = 0; i < row.length; i++) if (row[i] > negligible) sum += Math.exp(row[i] - max);
 	return max + Math.log(sum);
 }
 
@@ -58,46 +66,84 @@ export function topLogprobs(row: ArrayLike<number>, k: number, logZ: number, pre
 
 export type SamplingParams = { temperature: number; topK: number; topP: number };
 
-/**
- * Samples a token from softmax(row / temperature), keeping only the topK most likely (0: all) and then
- * the smallest set of most likely tokens whose probability reaches topP (1: all), as Hugging Face and
- * vLLM order these steps. temperature must be > 0.
- */
-export function sampleToken(row: ArrayLike<number>, { temperature, topK, topP }: SamplingParams, rng: Rng): number {
-	const vocab = row.length;
-	const candidates: number[] | null = topK > 0 && topK < vocab ? topIndices(row, topK) : null;
-	const count = candidates?.length ?? vocab;
-	const idAt = (j: number) => (candidates ? candidates[j] : j);
-	let max = -Infinity;
-	for (let j = 0; j < count; j++) max = Math.max(max, row[idAt(j)]);
-	const weights = new Float64Array(count);
-	let total = 0;
-	for (let j = 0; j < count; j++) total += weights[j] = Math.exp((row[idAt(j)] - max) / temperature);
+/** The tokens a sample may be drawn from, with unnormalised weights (parallel arrays). */
+export type Distribution = { ids: ArrayLike<number>; weights: ArrayLike<number>; total: number };
 
-	if (topP < 1) {
-		// The tail top-p drops is the least likely tokens whose mass stays within 1 - topP. Tokens each
-		// below (1 - topP) / count are always inside it (together they weigh less), so only the rest
-		// need sorting: a few hundred instead of a whole vocabulary.
-		const floor = ((1 - topP) / count) * total;
-		const kept: number[] = [];
-		for (let j = 0; j < count; j++) if (weights[j] >= floor) kept.push(j);
-		kept.sort((a, b) => weights[b] - weights[a] || idAt(a) - idAt(b));
-		let mass = 0;
-		let end = 0;
-		while (end < kept.length && (end === 0 || mass < topP * total)) mass += weights[kept[end++]];
-		const nucleus = kept.slice(0, end);
-		return pick(Float64Array.from(nucleus, (j) => weights[j]), mass, rng, (m) => idAt(nucleus[m]));
-	}
-	return pick(weights, total, rng, idAt);
+/**
+ * softmax(row / temperature) restricted to the topK most likely tokens (0: all), then to the smallest
+ * set of most likely tokens whose probability reaches topP (1: all), in Hugging Face's and vLLM's order.
+ * temperature must be > 0. Negligible tokens are left out.
+ */
+export function samplingDistribution(row: ArrayLike<number>, params: SamplingParams): { ids: number[]; weights: number[]; total: number } {
+	const d = weigh(row, params);
+	return { ids: Array.from(d.ids), weights: Array.from(d.weights), total: d.total };
 }
 
-function pick(weights: Float64Array, total: number, rng: Rng, idAt: (j: number) => number): number {
+/** Draws one token from samplingDistribution(row, params). */
+export function sampleToken(row: ArrayLike<number>, params: SamplingParams, rng: Rng): number {
+	const { ids, weights, total } = weigh(row, params);
 	let r = rng.random() * total;
 	for (let j = 0; j < weights.length; j++) {
 		r -= weights[j];
-		if (r < 0) return idAt(j);
+		if (r < 0) return ids[j];
 	}
 	// Rounding can leave r a hair above 0 after the last weight: that is the last token with weight.
-	for (let j = weights.length - 1; j >= 0; j--) if (weights[j] > 0) return idAt(j);
-	return idAt(0);
+	return ids[weights.length - 1];
+}
+
+// Reused from step to step: allocating vocabulary-sized arrays each token costs more than the arithmetic.
+let scratchIds = new Int32Array(0);
+let scratchWeights = new Float64Array(0);
+
+/** samplingDistribution's work; the arrays it returns are valid until the next call. */
+function weigh(row: ArrayLike<number>, { temperature, topK, topP }: SamplingParams): Distribution {
+	const cut = topK > 0 && topK < row.length ? topIndices(row, topK) : null;
+	const size = cut ? cut.length : row.length;
+	if (scratchIds.length < size) {
+		scratchIds = new Int32Array(size);
+		scratchWeights = new Float64Array(size);
+	}
+	let max = -Infinity;
+	for (let j = 0; j < size; j++) max = Math.max(max, row[cut ? cut[j] : j]);
+	const negligible = max - NEGLIGIBLE * temperature;
+	let count = 0;
+	let total = 0;
+	for (let j = 0; j < size; j++) {
+		const id = cut ? cut[j] : j;
+		if (row[id] <= negligible) continue;
+		const w = Math.exp((row[id] - max) / temperature);
+		scratchIds[count] = id;
+		scratchWeights[count++] = w;
+		total += w;
+	}
+	const ids = scratchIds.subarray(0, count);
+	const weights = scratchWeights.subarray(0, count);
+	if (topP >= 1) return { ids, weights, total };
+
+	// The tail top-p drops is the least likely tokens whose mass stays within 1 - topP. Tokens each
+	// below (1 - topP) / size are always inside it (together they weigh less), so only the rest are
+	// sorted (numerically, without a comparator) to find the smallest weight the nucleus keeps.
+	const floor = ((1 - topP) / size) * total;
+	let candidates = 0;
+	for (let j = 0; j < count; j++) if (weights[j] >= floor) candidates++;
+	const sorted = new Float64Array(candidates);
+	for (let j = 0, k = 0; j < count; j++) if (weights[j] >= floor) sorted[k++] = weights[j];
+	sorted.sort();
+	let mass = 0;
+	let i = sorted.length;
+	do mass += sorted[--i];
+	while (i > 0 && mass < topP * total);
+	const smallest = sorted[i];
+	// Of the tokens weighing exactly `smallest`, the nucleus holds as many as the sorted walk took,
+	// the lowest ids first (ties rank by id everywhere).
+	let ties = 0;
+	for (let j = i; j < sorted.length && sorted[j] === smallest; j++) ties++;
+	const nucleusIds: number[] = [];
+	const nucleusWeights: number[] = [];
+	for (let j = 0; j < count; j++) {
+		if (weights[j] < smallest || (weights[j] === smallest && ties-- <= 0)) continue;
+		nucleusIds.push(ids[j]);
+		nucleusWeights.push(weights[j]);
+	}
+	return { ids: nucleusIds, weights: nucleusWeights, total: mass };
 }
