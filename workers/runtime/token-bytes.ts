@@ -44,12 +44,13 @@ function byteLevelOf(decoder: Decoder | null): (Decoder & { byte_decoder: Record
 	return undefined;
 }
 
-function byteLevelBytes(piece: string, byteDecoder: Record<string, number>): number[] {
+function byteLevelBytes(piece: string, byteDecoder: Record<string, number | string>): number[] {
 	const bytes: number[] = [];
 	for (const ch of piece) {
+		// @huggingface/tokenizers builds this table with string values ('32'), whatever its type says.
 		const b = byteDecoder[ch];
 		if (b === undefined) bytes.push(...utf8(ch));
-		else bytes.push(b);
+		else bytes.push(Number(b));
 	}
 	return bytes;
 }
