@@ -7,12 +7,15 @@ import type { ChoiceEvent } from './choices';
 import { tokenTexts } from './token-bytes';
 import type { TokenEntry } from './transformers-generate';
 
-/** The legacy completions API's log-probabilities; offsets count characters of prompt plus answer. */
+/**
+ * The legacy completions API's log-probabilities; offsets count characters of prompt plus answer.
+ * OpenAI gives an echoed prompt's first token null entries; this runtime never scores the prompt.
+ */
 export type LegacyLogprobs = {
 	tokens: string[];
-	token_logprobs: number[];
+	token_logprobs: (number | null)[];
 	/** The requested number of alternatives, plus the chosen token (OpenAI's "up to logprobs + 1"). */
-	top_logprobs: Record<string, number>[];
+	top_logprobs: (Record<string, number> | null)[];
 	text_offset: number[];
 };
 

@@ -175,7 +175,7 @@ describe('completions: legacy logprobs and echo', () => {
 		expect(lp.text_offset[0]).toBe(PROMPT.length);
 		lp.tokens.forEach((t, i) => {
 			if (i > 0) expect(lp.text_offset[i]).toBe(lp.text_offset[i - 1] + lp.tokens[i - 1].length);
-			const top = lp.top_logprobs[i];
+			const top = lp.top_logprobs[i]!;
 			expect(Object.keys(top).length).toBeLessThanOrEqual(3);
 			expect(top[t]).toBe(lp.token_logprobs[i]);
 			expect(Math.max(...Object.values(top)), 'greedy: the chosen token is the most likely').toBe(lp.token_logprobs[i]);
