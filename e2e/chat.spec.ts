@@ -4,6 +4,9 @@ import { resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { greedyGenerateNode } from '../scripts/model-builder/node-generate';
+import { collectChunks, type ChatCompletionRequest } from '#protocol/openai';
+import { loadTinyModel } from '../workers/runtime/test-model';
+import { streamChat } from '../workers/runtime/transformers-chat';
 
 const MODEL = 'lumen-tiny-a';
 const SYSTEM = 'You are a helpful assistant.';
@@ -206,6 +209,45 @@ test('the WebGPU (SwiftShader) path gives the same greedy answer as WASM', async
 	}
 	expect(answers[0].length).toBeGreaterThan(0);
 	expect(answers[1]).toBe(answers[0]);
+});
+
+test('with penalties and top_k on, the browser worker\'s greedy answer equals Node\'s runtime, and differs from the unpenalised one', async ({ page, server }) => {
+	// The chat page offers no penalty fields: this init script adds them to the chat request the page
+	// posts to its model worker (comlink's APPLY of `chat`) and keeps a copy of exactly what was sent.
+	const extra = { frequency_penalty: 1.2, presence_penalty: 0.4, repetition_penalty: 1.3, top_k: 5 };
+	await page.addInitScript((fields) => {
+		const post = Worker.prototype.postMessage;
+		Worker.prototype.postMessage = function (this: Worker, message: unknown, ...rest: unknown[]) {
+			const m = message as { type?: string; path?: string[]; argumentList?: { type: string; value: Record<string, unknown> }[] };
+			const arg = m?.type === 'APPLY' && m.path?.[0] === 'chat' ? m.argumentList?.[0] : undefined;
+			if (arg?.type === 'RAW') {
+				Object.assign(arg.value, fields);
+				(window as unknown as { __sentChat: unknown }).__sentChat = structuredClone(arg.value);
+			}
+			return Reflect.apply(post, this, [message, ...rest]);
+		} as typeof Worker.prototype.postMessage;
+	}, extra);
+	await page.goto(`${server.url}/?device=wasm`);
+	await page.getByLabel('Model', { exact: true }).selectOption(MODEL);
+	await setParams(page, { temperature: 0, maxTokens: 60 });
+	await page.getByRole('textbox', { name: 'Message' }).fill('the sea the sea the sea the sea the sea the sea');
+	await page.getByRole('button', { name: 'Send' }).click();
+	await expect(page.getByTestId('model-ready')).toBeVisible({ timeout: 120_000 });
+	await waitIdle(page);
+	const browser = await assistant(page).last().evaluate((el) => (el as HTMLElement).dataset.raw ?? '');
+	const sent = (await page.evaluate(() => (window as unknown as { __sentChat: ChatCompletionRequest }).__sentChat)) as ChatCompletionRequest;
+	expect(sent).toMatchObject({ ...extra, temperature: 0, max_tokens: 60 });
+
+	const loaded = await loadTinyModel(MODEL);
+	try {
+		const node = await collectChunks(streamChat(loaded, sent));
+		const unpenalised = await collectChunks(streamChat(loaded, { ...sent, frequency_penalty: 0, presence_penalty: 0, repetition_penalty: 1 }));
+		expect(browser.length).toBeGreaterThan(0);
+		expect(browser).toBe(node.text);
+		expect(node.text, 'the penalties change this answer, so the browser applied them').not.toBe(unpenalised.text);
+	} finally {
+		await loaded.model.dispose();
+	}
 });
 
 test('a conversation longer than the context: the error is shown plainly and "Drop oldest turns" retries until it fits', async ({ page, server }) => {

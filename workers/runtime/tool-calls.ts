@@ -1,21 +1,10 @@
 // Reads tool calls out of a model's streamed text, in the Qwen2.5 / Hermes syntax our tool templates teach:
 // <tool_call>{"name": …, "arguments": {…}}</tool_call>. Pure and incremental: text deltas in, content and
 // finished calls out. Text outside the blocks stays content; a block that is not a valid call stays text.
-import { LumenError } from '#protocol/errors';
 import type { ToolCall } from '#protocol/openai';
 
 export const TOOL_CALL_OPEN = '<tool_call>';
 export const TOOL_CALL_CLOSE = '</tool_call>';
-
-/** A 400 that names the request field at fault (the HTTP layer reports `param`). */
-export class ParamError extends LumenError {
-	constructor(
-		message: string,
-		readonly param: string
-	) {
-		super('bad_request', message);
-	}
-}
 
 export type ToolCallEvent = { type: 'content'; text: string } | { type: 'call'; call: ToolCall };
 

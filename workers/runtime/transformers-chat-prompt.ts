@@ -2,7 +2,7 @@
 // tokenizer's own, or a named one from the registry), the system-message override, the tools offered to the
 // model, the stop strings the template's format adds, and the opening of a forced tool call.
 import type * as TF from '@huggingface/transformers';
-import { LumenError } from '#protocol/errors';
+import { LumenError, paramError } from '#protocol/errors';
 import { toTemplateMessages } from '#protocol/messages';
 import type { Tool, ToolChoice, WireMessage } from '#protocol/openai';
 import type { ChatFormatChoice } from '#protocol/worker-api';
@@ -15,7 +15,7 @@ import {
 	type ChatTemplate,
 	type TemplateTool
 } from '#templates/chat-templates';
-import { ParamError, TOOL_CALL_OPEN } from './tool-calls';
+import { TOOL_CALL_OPEN } from './tool-calls';
 
 type Tokenizer = TF.PreTrainedTokenizer;
 
@@ -83,22 +83,19 @@ export function toolPlan(format: ChatFormat, request: ChatPromptInput): ToolPlan
 	const choice = request.tool_choice;
 	const forcing = choice === 'required' || typeof choice === 'object';
 	if (forcing && tools.length === 0)
-		throw new ParamError(`tool_choice ${JSON.stringify(choice)} needs the functions it may call in "tools", and there are none.`, 'tool_choice');
+		throw paramError('tool_choice', `tool_choice ${JSON.stringify(choice)} needs the functions it may call in "tools", and there are none.`);
 	const history = toolUseIn(toTemplateMessages(request.messages));
-	if (history && format.tools === 'none') throw new ParamError(noToolSupport(format, describeToolUse(history)), 'messages');
+	if (history && format.tools === 'none') throw paramError('messages', noToolSupport(format, describeToolUse(history)));
 	if (tools.length === 0 || choice === 'none') return undefined;
-	if (format.tools === 'none') throw new ParamError(noToolSupport(format, 'tools'), 'tools');
+	if (format.tools === 'none') throw paramError('tools', noToolSupport(format, 'tools'));
 	if (format.tools === 'unreadable')
-		throw new ParamError(
-			`"${format.modelId}"'s own chat template takes tools, but not in the <tool_call> syntax this server reads back. ${useToolTemplate()}`,
-			'tools'
-		);
+		throw paramError('tools', `"${format.modelId}"'s own chat template takes tools, but not in the <tool_call> syntax this server reads back. ${useToolTemplate()}`);
 	const offered = new Set(tools.map((t) => t.function.name));
 	const single = request.parallel_tool_calls === false;
 	if (typeof choice !== 'object') return { tools: tools.map(templateTool), names: offered, prefill: choice === 'required' ? `${TOOL_CALL_OPEN}\n{"name": "` : '', single };
 	const name = choice.function.name;
 	if (!offered.has(name))
-		throw new ParamError(`tool_choice names the function "${name}", which is not in tools (${[...offered].join(', ')}).`, 'tool_choice');
+		throw paramError('tool_choice', `tool_choice names the function "${name}", which is not in tools (${[...offered].join(', ')}).`);
 	return { tools: tools.map(templateTool), names: new Set([name]), prefill: `${TOOL_CALL_OPEN}\n{"name": ${JSON.stringify(name)}, "arguments": `, single };
 }
 

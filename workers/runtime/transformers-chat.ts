@@ -2,9 +2,12 @@
 // Invariants: every yielded item is an OpenAI chunk; the last one carries finish_reason and usage;
 // aborting the signal stops generation at the next decode step and ends the stream with finish 'abort';
 // a prompt that fills the model's context fails before the first chunk with context_length_exceeded.
+import { paramError } from '#protocol/errors';
 import { makeChunk, type ChatCompletionChunk, type ChatCompletionRequest } from '#protocol/openai';
+import { chatChunks } from './choice-chunks';
+import { streamChoices } from './choices';
 import { contextLengthOf, promptIds, usablePrompt } from './context-window';
-import { chatFormat, toolPlan, type ChatFormat, type ChatPromptInput } from './transformers-chat-prompt';
+import { chatFormat, toolPlan, type ChatFormat, type ChatPromptInput, type ToolPlan } from './transformers-chat-prompt';
 import { settingsFrom, streamGeneration, type GenerationSettings, type LoadedTextModel } from './transformers-generate';
 import { toolCallChunks, type MakeChunk } from './tool-calls-stream';
 
@@ -37,24 +40,38 @@ export async function* streamChat(
 	const modelName = request.model || loaded.modelId;
 	const tools = toolPlan(format, request);
 	const ids = prompt ? usablePrompt(prompt, contextLengthOf(loaded.model, loaded.tokenizer)) : chatPromptIds(loaded, request, format);
-	const settings = withFormatStops(settingsFrom(request, loaded), format);
+	const settings = withFormatStops(settingsFrom(request, loaded, request.logprobs ? (request.top_logprobs ?? 0) : undefined), format);
+	if (tools) yield* toolAnswer(loaded, request, ids, settings, tools, id, modelName, signal);
+	// n answers, with log-probabilities when asked (OpenAI's `logprobs` and `top_logprobs`).
+	else yield* chatChunks(streamChoices(loaded, ids, settings, signal), id, modelName, loaded.tokenizer, request.logprobs === true);
+}
+
+/**
+ * One answer with tools offered: its text is read for tool calls as it streams. One answer at a time
+ * and no log-probabilities here (a call is sent whole, so token entries would not line up with deltas).
+ */
+async function* toolAnswer(
+	loaded: LoadedTextModel,
+	request: ChatCompletionRequest,
+	ids: number[],
+	settings: GenerationSettings,
+	tools: ToolPlan,
+	id: string,
+	modelName: string,
+	signal?: AbortSignal
+): AsyncGenerator<ChatCompletionChunk> {
+	if ((request.n ?? 1) > 1) throw paramError('n', "With 'tools', this model's backend gives one answer per request: send n: 1 and repeat the request for more.");
+	if (request.logprobs) throw paramError('logprobs', "With 'tools', this model's backend does not report log-probabilities: leave 'logprobs' out, or the tools.");
 	yield makeChunk(id, modelName, { role: 'assistant', content: '' });
-	if (tools) {
-		// Generation also ends once no more calls are wanted (parallel_tool_calls: false).
-		const enough = new AbortController();
-		const events = streamGeneration(loaded, ids, settings, signal ? AbortSignal.any([signal, enough.signal]) : enough.signal);
-		const chunk: MakeChunk = (delta, finish, usage) => {
-			const made = makeChunk(id, modelName, {}, finish, usage);
-			made.choices[0].delta = delta;
-			return made;
-		};
-		yield* toolCallChunks(events, tools, chunk, () => enough.abort());
-		return;
-	}
-	for await (const event of streamGeneration(loaded, ids, settings, signal)) {
-		if (event.type === 'delta') yield makeChunk(id, modelName, { content: event.text });
-		else yield makeChunk(id, modelName, {}, event.finish, event.usage);
-	}
+	// Generation also ends once no more calls are wanted (parallel_tool_calls: false).
+	const enough = new AbortController();
+	const events = streamGeneration(loaded, ids, settings, signal ? AbortSignal.any([signal, enough.signal]) : enough.signal);
+	const chunk: MakeChunk = (delta, finish, usage) => {
+		const made = makeChunk(id, modelName, {}, finish, usage);
+		made.choices[0].delta = delta;
+		return made;
+	};
+	yield* toolCallChunks(events, tools, chunk, () => enough.abort());
 }
 
 /** The template's own stop strings join the request's (a format's turn separator ends the answer). */

@@ -1,9 +1,13 @@
 // Raw-prompt text completion (OpenAI /v1/completions) from a Transformers.js causal LM: no chat template.
 // Same contract as streamChat: the last chunk carries finish_reason and usage; aborting stops at the next
 // step; a prompt that fills the model's context fails before the first chunk with context_length_exceeded.
-import type { CompletionChunk, CompletionRequest, FinishReason, Usage } from '#protocol/openai';
-import { contextLengthOf, promptIds, usablePrompt } from './context-window';
-import { settingsFrom, streamGeneration, type LoadedTextModel } from './transformers-generate';
+// `echo` sends the prompt as each answer's first chunk; integer `logprobs` gives the legacy shape.
+import { paramError } from '#protocol/errors';
+import type { CompletionRequest } from '#protocol/openai';
+import { completionChunks, type TextCompletionChunk } from './choice-chunks';
+import { streamChoices } from './choices';
+import { completionText, contextLengthOf, promptIds, usablePrompt } from './context-window';
+import { settingsFrom, type LoadedTextModel } from './transformers-generate';
 
 let counter = 0;
 
@@ -18,21 +22,17 @@ export async function* streamCompletion(
 	request: CompletionRequest,
 	signal?: AbortSignal,
 	prompt?: number[]
-): AsyncGenerator<CompletionChunk> {
+): AsyncGenerator<TextCompletionChunk> {
+	const logprobs = request.logprobs ?? undefined;
+	// The prompt's own log-probabilities would take a forward pass holding logits for every prompt
+	// position (prompt length x vocabulary floats): refused rather than answered without them.
+	if (request.echo && logprobs !== undefined)
+		throw paramError('logprobs', "'logprobs' together with 'echo' is not supported by this model's backend: it cannot score the prompt. Send one or the other.");
 	counter += 1;
 	const id = `cmpl-${Date.now().toString(36)}${counter.toString(36)}`;
 	const model = request.model || loaded.modelId;
 	const ids = prompt ? usablePrompt(prompt, contextLengthOf(loaded.model, loaded.tokenizer)) : completionPromptIds(loaded, request);
-	const chunk = (text: string, finish: FinishReason, usage?: Usage): CompletionChunk => ({
-		id,
-		object: 'text_completion',
-		created: Math.floor(Date.now() / 1000),
-		model,
-		choices: [{ index: 0, text, finish_reason: finish }],
-		...(usage ? { usage } : {})
-	});
-	for await (const event of streamGeneration(loaded, ids, settingsFrom(request, loaded), signal)) {
-		if (event.type === 'delta') yield chunk(event.text, null);
-		else yield chunk('', event.finish, event.usage);
-	}
+	const text = completionText(request.prompt);
+	const events = streamChoices(loaded, ids, settingsFrom(request, loaded, logprobs), signal);
+	yield* completionChunks(events, id, model, loaded.tokenizer, { logprobs: logprobs !== undefined, echo: request.echo ? text : undefined, promptChars: text.length });
 }

@@ -9,6 +9,11 @@ import { AsyncQueue } from './async-queue';
 import { contextLengthOf, fitMaxTokens } from './context-window';
 import { generationError } from './errors';
 import { IncrementalDecoder, findStop, partialStopLength } from './incremental-decoder';
+import type { Rng } from './logits';
+import type { GenerationSettings } from './sampling-settings';
+import { tokenChooser, type ChosenToken } from './token-chooser';
+
+export { settingsFrom, type GenerationSettings } from './sampling-settings';
 
 export type TransformersModule = typeof TF;
 
@@ -21,41 +26,25 @@ export type LoadedTextModel = {
 	defaultMaxTokens: number;
 };
 
-/** The sampling fields chat and completion requests share, with this server's defaults. */
-export type SamplingRequest = { max_tokens?: number; temperature?: number; top_p?: number; stop?: string | string[]; seed?: number };
+/** One generated token's log-probability and alternatives, and where its text starts in the answer. */
+export type TokenEntry = ChosenToken & { offset: number };
 
-export function settingsFrom(request: SamplingRequest, loaded: LoadedTextModel): GenerationSettings {
-	return {
-		maxNewTokens: request.max_tokens ?? loaded.defaultMaxTokens,
-		temperature: request.temperature ?? 0.7,
-		topP: request.top_p ?? 1,
-		stops: request.stop === undefined ? [] : Array.isArray(request.stop) ? request.stop : [request.stop],
-		seed: request.seed
-	};
-}
-
-export type GenerationSettings = {
-	maxNewTokens: number;
-	/** 0 means greedy. */
-	temperature: number;
-	topP: number;
-	stops: readonly string[];
-	/** Seeds Transformers.js's global sampler: reproducible only while one generation runs at a time. */
-	seed?: number;
-};
-
-export type TextEvent = { type: 'delta'; text: string } | { type: 'end'; finish: FinishReason; usage: Usage };
-
+/** Each token's entry rides on the delta that completes its text (or on `end`, for what never shows). */
+export type TextEvent =
+	| { type: 'delta'; text: string; tokens?: TokenEntry[] }
+	| { type: 'end'; finish: FinishReason; usage: Usage; tokens?: TokenEntry[] };
 
 /**
  * Generates from prompt token ids and yields text deltas (never half a character, never any part of
- * a stop string), then one `end` event with the finish reason and token counts.
+ * a stop string), then one `end` event with the finish reason and token counts. With
+ * `settings.logprobs` set, every counted token gets one entry, in order, on some event.
  */
 export function streamGeneration(
 	loaded: LoadedTextModel,
 	promptIds: number[],
 	settings: GenerationSettings,
-	signal?: AbortSignal
+	signal?: AbortSignal,
+	rng: Rng = new loaded.tf.random.Random(settings.seed)
 ): AsyncIterable<TextEvent> {
 	const { tf, tokenizer, model } = loaded;
 	const queue = new AsyncQueue<TextEvent>();
@@ -66,21 +55,35 @@ export function streamGeneration(
 	const criteria = new tf.InterruptableStoppingCriteria();
 	const eos = new Set(eosIds(model, tokenizer));
 	const stops = settings.stops;
+	const withLogprobs = settings.logprobs !== undefined;
+	const chosen: ChosenToken[] = [];
+	/** Entries whose text is not sent yet, with where their text ends. */
+	let pending: { entry: TokenEntry; end: number }[] = [];
 	let text = '';
 	let sent = 0;
 	let hitStop = false;
 	let sawEos = false;
 	let completionTokens = 0;
 
-	const emit = (upTo: number) => {
-		if (upTo > sent) queue.push({ type: 'delta', text: text.slice(sent, upTo) });
-		sent = Math.max(sent, upTo);
+	const takeSent = (all = false): TokenEntry[] | undefined => {
+		if (!withLogprobs) return undefined;
+		const ready = all ? pending : pending.filter((p) => p.end <= sent);
+		pending = all ? [] : pending.filter((p) => p.end > sent);
+		return ready.map((p) => p.entry);
 	};
-	const onTokens = (tokens: number[]) => {
+	const emit = (upTo: number) => {
+		if (upTo <= sent) return;
+		const from = sent;
+		sent = upTo;
+		queue.push({ type: 'delta', text: text.slice(from, upTo), tokens: takeSent() });
+	};
+	const onToken = (token: number, choice: ChosenToken | undefined) => {
 		if (hitStop) return;
-		completionTokens += tokens.length;
-		if (tokens.some((t) => eos.has(t))) sawEos = true;
-		text += decoder.push(tokens);
+		completionTokens += 1;
+		if (eos.has(token)) sawEos = true;
+		const offset = text.length;
+		text += decoder.push([token]);
+		if (withLogprobs) pending.push({ entry: { ...(choice ?? { id: token }), offset }, end: text.length });
 		const at = findStop(text, stops);
 		if (at !== -1) {
 			hitStop = true;
@@ -99,7 +102,7 @@ export function streamGeneration(
 				this.prompt = false; // the first put is the prompt itself
 				return;
 			}
-			onTokens(value[0].map(Number));
+			for (const t of value[0]) onToken(Number(t), chosen.shift());
 		}
 		end(): void {}
 	}
@@ -115,13 +118,15 @@ export function streamGeneration(
 			input_ids: new tf.Tensor('int64', BigInt64Array.from(promptIds, BigInt), shape),
 			attention_mask: new tf.Tensor('int64', new BigInt64Array(promptTokens).fill(1n), shape)
 		};
-		if (settings.seed !== undefined) tf.random.seed(settings.seed);
 		await model.generate({
 			...inputs,
 			max_new_tokens: maxNewTokens,
-			do_sample: settings.temperature > 0,
-			temperature: settings.temperature > 0 ? settings.temperature : 1,
-			top_p: settings.topP,
+			// The chooser picks every token (see token-chooser.ts); these keep the model's generation
+			// config from sampling, searching beams or penalising a second time.
+			do_sample: false,
+			num_beams: 1,
+			repetition_penalty: 1,
+			logits_processor: tokenChooser(tf, settings, promptTokens, rng, (c) => chosen.push(c)),
 			stopping_criteria: [criteria],
 			streamer: new DeltaStreamer() as unknown as TF.TextStreamer
 		});
@@ -134,7 +139,8 @@ export function streamGeneration(
 		queue.push({
 			type: 'end',
 			finish,
-			usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens }
+			usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+			tokens: takeSent(true)
 		});
 	};
 	run()

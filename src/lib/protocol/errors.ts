@@ -24,7 +24,9 @@ export const ErrorCodes = [
 export const LumenErrorDataSchema = z.object({
 	code: z.enum(ErrorCodes),
 	message: z.string(),
-	retryable: z.boolean()
+	retryable: z.boolean(),
+	/** The request field at fault, as OpenAI's error `param` names it (`tool_choice`, `messages[1].content[0]`). */
+	param: z.string().optional()
 });
 export type LumenErrorData = z.infer<typeof LumenErrorDataSchema>;
 export type ErrorCode = LumenErrorData['code'];
@@ -32,18 +34,25 @@ export type ErrorCode = LumenErrorData['code'];
 export class LumenError extends Error {
 	readonly code: ErrorCode;
 	readonly retryable: boolean;
-	constructor(code: ErrorCode, message: string, retryable = false, options?: { cause?: unknown }) {
+	readonly param?: string;
+	constructor(code: ErrorCode, message: string, retryable = false, options?: { cause?: unknown; param?: string }) {
 		super(message, options);
 		this.name = 'LumenError';
 		this.code = code;
 		this.retryable = retryable;
+		if (options?.param !== undefined) this.param = options.param;
 	}
 	toData(): LumenErrorData {
-		return { code: this.code, message: this.message, retryable: this.retryable };
+		return { code: this.code, message: this.message, retryable: this.retryable, ...(this.param !== undefined ? { param: this.param } : {}) };
 	}
 	static fromData(data: LumenErrorData): LumenError {
-		return new LumenError(data.code, data.message, data.retryable);
+		return new LumenError(data.code, data.message, data.retryable, { param: data.param });
 	}
+}
+
+/** A client error about one request field; HTTP answers name it in OpenAI's `param`. */
+export function paramError(param: string, message: string): LumenError {
+	return new LumenError('bad_request', message, false, { param });
 }
 
 /** Turns anything thrown into a LumenError; `fallback` is used when the cause carries no code. */
