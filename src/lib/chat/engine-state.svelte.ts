@@ -85,11 +85,11 @@ export class EngineState {
 		if (!this.remote) return;
 		try {
 			const models = await this.remote.listModels(AbortSignal.timeout(10_000));
-			const marked = new Set(settings.visionModels ?? []);
+			const marked = settings.visionModels ?? [];
 			this.coordinator = {
 				url: this.remote.baseUrl,
 				models: models.map((m) => m.id),
-				vision: models.filter((m) => m.vision || marked.has(m.id)).map((m) => m.id)
+				vision: models.filter((m) => m.vision || marked.includes(m.id)).map((m) => m.id)
 			};
 			this.coordinatorError = null;
 		} catch (err) {

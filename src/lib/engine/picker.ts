@@ -47,7 +47,7 @@ export function imageSupport(model: CatalogModel, route: Route | null, coordinat
 	if (route?.where === 'remote')
 		return { ok: false, reason: `${model.name} reads text only: the coordinator does not say it can see images. If it can, mark it in Settings.` };
 	if (vision) return { ok: false, reason: `${model.name} sees images only when it runs on a coordinator; in this browser it reads text only.` };
-	return { ok: false, reason: `${model.name} reads text only. Pick a model marked "sees images" to attach one.` };
+	return { ok: false, reason: `${model.name} reads text only; for images, pick a model marked "sees images".` };
 }
 
 export function routeFor(model: CatalogModel, caps: Capabilities, { override = 'auto', coordinator = null, cached = {} }: PickerContext = {}): Route {
