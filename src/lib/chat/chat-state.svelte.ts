@@ -44,10 +44,17 @@ export class ChatState {
 		private readonly store: KeyValueStore = defaultConversationStore
 	) {}
 
-	async init(): Promise<void> {
+	/**
+	 * Shows the latest conversation. `modelsKnown` settles once the engines have listed their models (a
+	 * coordinator's come later than the stored conversation): its model is picked then, so a reload keeps it.
+	 */
+	async init(modelsKnown?: Promise<unknown>): Promise<void> {
 		await this.refreshList();
 		const latest = this.summaries[0];
 		if (latest) await this.open(latest.id);
+		if (!modelsKnown) return;
+		await modelsKnown.catch(() => undefined);
+		this.pickModelOf(this.conversation);
 	}
 
 	/** Reads every stored conversation: only on start; saves update the list in place. */
@@ -63,7 +70,11 @@ export class ChatState {
 		this.conversation = conv;
 		this.params = { systemPrompt: conv.systemPrompt, ...conv.params };
 		this.error = null;
-		if (conv.modelId && this.engines.models.some((m) => m.id === conv.modelId)) this.engines.select(conv.modelId);
+		this.pickModelOf(conv);
+	}
+
+	private pickModelOf(conv: Conversation): void {
+		if (this.conversation === conv && conv.modelId && this.engines.models.some((m) => m.id === conv.modelId)) this.engines.select(conv.modelId);
 	}
 
 	/** Shows a fresh conversation; a running answer is stopped and saved into the conversation it belongs to. */
