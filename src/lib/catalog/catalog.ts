@@ -23,6 +23,8 @@ export const CatalogModelSchema = z.object({
 	license: z.string(),
 	/** Random-weight models the project builds for tests: their output is babble by design. */
 	testModel: z.boolean().default(false),
+	/** Reads images as well as text. In this app only a coordinator runs such a model (no local vision runtime yet). */
+	vision: z.boolean().default(false),
 	description: z.string()
 });
 export type CatalogModel = z.infer<typeof CatalogModelSchema>;

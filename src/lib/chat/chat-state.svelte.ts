@@ -2,7 +2,7 @@
 // Invariants: an answer is written only into the conversation that asked for it, even after the person
 // moved on; a stopped or failed answer keeps its partial text; every finished turn is saved before the UI says it is done.
 import { toLumenError, type LumenErrorData } from '$lib/protocol/errors';
-import type { ChatCompletionRequest, ChatMessage } from '$lib/protocol/openai';
+import type { ChatCompletionRequest, WireMessage } from '$lib/protocol/openai';
 import type { ChatFormatChoice } from '$lib/protocol/worker-api';
 import {
 	defaultConversationStore,
@@ -16,11 +16,13 @@ import {
 	type Conversation,
 	type ConversationSummary,
 	type KeyValueStore,
+	type StoredImage,
 	type StoredMessage
 } from '$lib/storage';
 import type { EngineState } from './engine-state.svelte';
 import { streamReply } from './stream-reply';
 import { dropOldestTurn } from './turns';
+import { hasImages, toWireMessage } from './wire-messages';
 
 /** `chatTemplate`: a registry template name, '' for the model's own (or the one its id matches). */
 export type Params = { systemPrompt: string; temperature: number; top_p: number; max_tokens: number; chatTemplate: string };
@@ -28,7 +30,7 @@ export type Params = { systemPrompt: string; temperature: number; top_p: number;
 export const DEFAULT_PARAMS: Params = { systemPrompt: 'You are a helpful assistant.', temperature: 0.7, top_p: 1, max_tokens: 256, chatTemplate: '' };
 
 /** What the chat needs of its engines: EngineState in the app, a scripted stand-in in unit tests. */
-export type ChatEngines = Pick<EngineState, 'modelId' | 'models' | 'error' | 'load' | 'select' | 'chatEngine' | 'formatsPrompts'>;
+export type ChatEngines = Pick<EngineState, 'modelId' | 'models' | 'error' | 'load' | 'select' | 'chatEngine' | 'formatsPrompts' | 'images'>;
 
 export class ChatState {
 	conversation = $state<Conversation>(newConversation());
@@ -44,10 +46,17 @@ export class ChatState {
 		private readonly store: KeyValueStore = defaultConversationStore
 	) {}
 
-	async init(): Promise<void> {
+	/**
+	 * Shows the latest conversation. `modelsKnown` settles once the engines have listed their models (a
+	 * coordinator's come later than the stored conversation): its model is picked then, so a reload keeps it.
+	 */
+	async init(modelsKnown?: Promise<unknown>): Promise<void> {
 		await this.refreshList();
 		const latest = this.summaries[0];
 		if (latest) await this.open(latest.id);
+		if (!modelsKnown) return;
+		await modelsKnown.catch(() => undefined);
+		this.pickModelOf(this.conversation);
 	}
 
 	/** Reads every stored conversation: only on start; saves update the list in place. */
@@ -64,7 +73,11 @@ export class ChatState {
 		// The chat template is a setting of this page, not of a conversation: it stays as chosen.
 		this.params = { systemPrompt: conv.systemPrompt, ...conv.params, chatTemplate: this.params.chatTemplate };
 		this.error = null;
-		if (conv.modelId && this.engines.models.some((m) => m.id === conv.modelId)) this.engines.select(conv.modelId);
+		this.pickModelOf(conv);
+	}
+
+	private pickModelOf(conv: Conversation): void {
+		if (this.conversation === conv && conv.modelId && this.engines.models.some((m) => m.id === conv.modelId)) this.engines.select(conv.modelId);
 	}
 
 	/** Shows a fresh conversation; a running answer is stopped and saved into the conversation it belongs to. */
@@ -86,16 +99,30 @@ export class ChatState {
 		return exportConversation(id, this.store);
 	}
 
-	async send(text: string): Promise<void> {
+	/**
+	 * Whether a message with `images` may go to the picked model: images go only to one that can see them,
+	 * and a conversation that has images only to such a model too. When not, `error` says why and what to do.
+	 */
+	accepts(images: readonly StoredImage[] = []): boolean {
+		const support = this.engines.images;
+		if (support.ok) return true;
+		if (images.length) this.error = { code: 'bad_request', message: support.reason, retryable: false };
+		else if (hasImages(this.conversation.messages))
+			this.error = { code: 'bad_request', message: `This conversation has images. ${support.reason} To go on in text only, start a new chat.`, retryable: false };
+		else return true;
+		return false;
+	}
+
+	async send(text: string, images: readonly StoredImage[] = []): Promise<void> {
 		const content = text.trim();
-		if (!content || this.generating) return;
-		this.conversation.messages.push(message('user', content));
-		if (this.conversation.title === 'New chat') this.conversation.title = content.slice(0, 60);
+		if ((!content && !images.length) || this.generating || !this.accepts(images)) return;
+		this.conversation.messages.push(images.length ? { ...message('user', content), images: [...images] } : message('user', content));
+		if (this.conversation.title === 'New chat') this.conversation.title = content.slice(0, 60) || images[0].name;
 		await this.generate();
 	}
 
 	async regenerate(): Promise<void> {
-		if (this.generating) return;
+		if (this.generating || !this.accepts()) return;
 		const msgs = this.conversation.messages;
 		if (msgs.length && msgs[msgs.length - 1].role === 'assistant') msgs.pop();
 		if (!msgs.length) return;
@@ -132,10 +159,10 @@ export class ChatState {
 		}
 	}
 
-	private request(history: StoredMessage[]): ChatCompletionRequest {
-		const messages: ChatMessage[] = [];
+	private async request(history: StoredMessage[]): Promise<ChatCompletionRequest> {
+		const messages: WireMessage[] = [];
 		if (this.params.systemPrompt.trim()) messages.push({ role: 'system', content: this.params.systemPrompt });
-		for (const m of history) messages.push({ role: m.role, content: m.content });
+		for (const m of history) messages.push(await toWireMessage(m));
 		return {
 			model: this.engines.modelId,
 			messages,
@@ -187,7 +214,8 @@ export class ChatState {
 				return;
 			}
 			if (signal.aborted) return;
-			const request = this.request(conversation.messages);
+			const request = await this.request(conversation.messages);
+			if (signal.aborted) return;
 			conversation.modelId = this.engines.modelId;
 			conversation.messages.push({ ...message('assistant', ''), modelId: this.engines.modelId });
 			const reply = conversation.messages[conversation.messages.length - 1];

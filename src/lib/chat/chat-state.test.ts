@@ -168,3 +168,23 @@ describe('ChatState: dropping the oldest turns when the conversation outgrows th
 		expect(chat.canDropOldest).toBe(false);
 	});
 });
+
+describe('ChatState: reopening the latest conversation on start', () => {
+	it('picks the conversation’s model once the engines know their models, even when they learn them after the conversation is read', async () => {
+		const store = freshStore('conversations');
+		await saveConversation({ ...newConversation('gpu-only-model', 1000), title: 'Earlier' }, store);
+		const engines = scriptedEngines(new ScriptedEngine());
+		const known = [...engines.models];
+		engines.models = []; // the coordinator's models are not listed yet
+		let listed!: () => void;
+		const modelsKnown = new Promise<void>((resolve) => (listed = resolve));
+		const chat = new ChatState(engines as unknown as EngineState, store);
+		const starting = chat.init(modelsKnown);
+		await new Promise((r) => setTimeout(r, 20));
+		expect(chat.conversation.title, 'the conversation is shown before the models are known').toBe('Earlier');
+		engines.models = [...known, { ...known[0], id: 'gpu-only-model', name: 'gpu-only-model', runtime: 'remote' }];
+		listed();
+		await starting;
+		expect(engines.modelId).toBe('gpu-only-model');
+	});
+});

@@ -4,7 +4,7 @@
 import { catalog, findModel, type CatalogModel } from '$lib/catalog/catalog';
 import { detectCapabilities, type Capabilities } from '$lib/engine/capabilities';
 import type { EngineLease } from '$lib/engine/engine-hub';
-import { pickerEntries, routeFor, type PickerEntry } from '$lib/engine/picker';
+import { imageSupport, pickerEntries, routeFor, type ImageSupport, type PickerEntry } from '$lib/engine/picker';
 import type { DeviceOverride } from '$lib/engine/placement';
 import type { CoordinatorInfo, Route } from '$lib/engine/router';
 import type { RemoteEngine } from '$lib/engine/remote-engine';
@@ -47,6 +47,8 @@ export class EngineState {
 	readonly models: CatalogModel[] = $derived(this.entries.map((e) => e.model));
 	readonly model = $derived(findModel(this.modelId, this.models) ?? catalog[0]);
 	readonly route = $derived<Route | null>(this.caps ? this.routeFor(this.model) : null);
+	/** Whether images may be attached for the picked model where it runs, and if not, why. */
+	readonly images: ImageSupport = $derived(imageSupport(this.model, this.route, this.coordinator));
 
 	private readonly engine: WorkerEngine;
 	/** web-llm lives in its own worker: it is only spawned when a web-llm model is loaded. */
@@ -82,7 +84,13 @@ export class EngineState {
 		this.remote = settings.coordinatorUrl ? this.lease.remote({ url: settings.coordinatorUrl, apiKey: settings.apiKey }) : null;
 		if (!this.remote) return;
 		try {
-			this.coordinator = { url: this.remote.baseUrl, models: await this.remote.listModels(AbortSignal.timeout(10_000)) };
+			const models = await this.remote.listModels(AbortSignal.timeout(10_000));
+			const marked = settings.visionModels ?? [];
+			this.coordinator = {
+				url: this.remote.baseUrl,
+				models: models.map((m) => m.id),
+				vision: models.filter((m) => m.vision || marked.includes(m.id)).map((m) => m.id)
+			};
 			this.coordinatorError = null;
 		} catch (err) {
 			this.coordinator = null;

@@ -1,6 +1,7 @@
 // Test-only: a scripted Engine and the EngineState surface ChatState and BattleSide need, so chat
 // logic runs in Node without workers. The engine streams words, honours abort and can refuse requests.
 import { catalog, type CatalogModel } from '$lib/catalog/catalog';
+import type { ImageSupport } from '$lib/engine/picker';
 import type { ChatOptions, Engine } from '$lib/engine/types';
 import { LumenError } from '$lib/protocol/errors';
 import { makeChunk, type ChatCompletionChunk, type ChatCompletionRequest } from '$lib/protocol/openai';
@@ -80,6 +81,8 @@ export function scriptedEngines(engine: Engine, models: CatalogModel[] = catalog
 		/** Set true to act as a model formatted in this browser (Transformers.js). */
 		formatsPrompts: false,
 		chatEngine: engine,
+		/** Text-only, like every local model; a test sets `{ ok: true }` to stand in for a vision model on a coordinator. */
+		images: { ok: false, reason: 'The scripted model reads text only.' } as ImageSupport,
 		release: async () => void state.released++
 	};
 	return state;

@@ -6,7 +6,9 @@ import type { Capabilities } from './capabilities';
 import type { DeviceOverride } from './placement';
 import { routeModel, type CoordinatorInfo, type Route } from './router';
 
-export type PickerEntry = { model: CatalogModel; route: Route; selectable: boolean };
+/** Whether images may be attached for a model, and if not, why in words the person can act on. */
+export type ImageSupport = { ok: true } | { ok: false; reason: string };
+export type PickerEntry = { model: CatalogModel; route: Route; selectable: boolean; images: ImageSupport };
 export type PickerContext = {
 	override?: DeviceOverride;
 	coordinator?: CoordinatorInfo;
@@ -17,7 +19,7 @@ export type PickerContext = {
 export const LOCAL_MODELS: readonly CatalogModel[] = catalog.filter((m) => m.runtime === 'transformers');
 
 /** A model only the coordinator knows: no local files, so it can only run there. */
-export function remoteOnlyModel(id: string): CatalogModel {
+export function remoteOnlyModel(id: string, vision = false): CatalogModel {
 	return {
 		id,
 		name: id,
@@ -30,8 +32,22 @@ export function remoteOnlyModel(id: string): CatalogModel {
 		requiredFeatures: [],
 		license: 'unknown',
 		testModel: false,
+		vision,
 		description: 'Served by the coordinator.'
 	};
+}
+
+/**
+ * Images go only to a vision-capable model (catalog flag, the server's metadata, or the person's mark in
+ * Settings) that runs on a coordinator: this browser's runtimes read text only, and refuse image parts.
+ */
+export function imageSupport(model: CatalogModel, route: Route | null, coordinator: CoordinatorInfo = null): ImageSupport {
+	const vision = model.vision || (coordinator?.vision?.includes(model.id) ?? false);
+	if (route?.where === 'remote' && vision) return { ok: true };
+	if (route?.where === 'remote')
+		return { ok: false, reason: `${model.name} reads text only: the coordinator does not say it can see images. If it can, mark it in Settings.` };
+	if (vision) return { ok: false, reason: `${model.name} sees images only when it runs on a coordinator; in this browser it reads text only.` };
+	return { ok: false, reason: `${model.name} reads text only; for images, pick a model marked "sees images".` };
 }
 
 export function routeFor(model: CatalogModel, caps: Capabilities, { override = 'auto', coordinator = null, cached = {} }: PickerContext = {}): Route {
@@ -43,10 +59,12 @@ export function routeFor(model: CatalogModel, caps: Capabilities, { override = '
  * person sees it exists); web-llm's long prebuilt list only where a model can run; then the coordinator's other models.
  */
 export function pickerEntries(caps: Capabilities, context: PickerContext = {}): PickerEntry[] {
-	const remoteIds = (context.coordinator?.models ?? []).filter((id) => !findModel(id, LOCAL_MODELS) && !findModel(id, webllmModels));
+	const coordinator = context.coordinator ?? null;
+	const remoteIds = (coordinator?.models ?? []).filter((id) => !findModel(id, LOCAL_MODELS) && !findModel(id, webllmModels));
 	const entry = (model: CatalogModel): PickerEntry => {
 		const route = routeFor(model, caps, context);
-		return { model, route, selectable: route.where !== 'none' };
+		return { model, route, selectable: route.where !== 'none', images: imageSupport(model, route, coordinator) };
 	};
-	return [...LOCAL_MODELS.map(entry), ...webllmModels.map(entry).filter((e) => e.selectable), ...remoteIds.map(remoteOnlyModel).map(entry)];
+	const remote = remoteIds.map((id) => remoteOnlyModel(id, coordinator?.vision?.includes(id)));
+	return [...LOCAL_MODELS.map(entry), ...webllmModels.map(entry).filter((e) => e.selectable), ...remote.map(entry)];
 }

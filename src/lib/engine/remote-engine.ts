@@ -6,6 +6,7 @@ import { EmbeddingResponseSchema, type EmbeddingResponse } from '$lib/protocol/e
 import type { ChatCompletionChunk, ChatCompletionRequest, EmbeddingRequest } from '$lib/protocol/openai';
 import { OpenAIClient } from '$lib/protocol/openai-client';
 import type { LoadResult } from '$lib/protocol/worker-api';
+import { listRemoteModels, type RemoteModel } from './remote-models';
 import type { ChatOptions, EmbedOptions, Engine, LoadOptions } from './types';
 
 export type RemoteConfig = { url: string; apiKey?: string };
@@ -22,14 +23,14 @@ export class RemoteEngine implements Engine {
 		this.baseUrl = this.client.root;
 	}
 
-	/** The model ids the server lists at /v1/models. */
-	async listModels(signal?: AbortSignal): Promise<string[]> {
-		return (await this.client.listModels({ signal })).map((m) => m.id);
+	/** The models the server lists at /v1/models, with whether each can see images. */
+	async listModels(signal?: AbortSignal): Promise<RemoteModel[]> {
+		return listRemoteModels(this.client, { signal });
 	}
 
 	async load(model: CatalogModel, options: LoadOptions = {}): Promise<LoadResult> {
 		const started = performance.now();
-		const ids = await this.listModels(options.signal);
+		const ids = (await this.listModels(options.signal)).map((m) => m.id);
 		if (!ids.includes(model.id)) {
 			const listed = ids.length ? `It serves: ${ids.join(', ')}.` : 'It serves no models right now (no worker registered?).';
 			throw new LumenError('model_not_found', `The server at ${this.baseUrl} does not serve ${model.id}. ${listed}`, true);

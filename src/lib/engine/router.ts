@@ -11,8 +11,11 @@ export type { DeviceOverride } from './placement';
 /** `none`: neither this browser nor a coordinator can run it; `whereReason` says why. */
 export type Where = 'local' | 'remote' | 'none';
 export type Route = { where: Where; whereReason: string; device: Device; dtype: Dtype; reasons: string[] };
-/** The configured coordinator and the model ids its /v1/models lists (null: none configured or unreachable). */
-export type CoordinatorInfo = { url: string; models: readonly string[] } | null;
+/**
+ * The configured coordinator and the model ids its /v1/models lists (null: none configured or unreachable);
+ * `vision`: those of them that can see images, as the server says or the person marked in Settings.
+ */
+export type CoordinatorInfo = { url: string; models: readonly string[]; vision?: readonly string[] } | null;
 
 /** `cachedBytes`: how much of the model this browser already stores (that much needs no new quota). */
 export function routeModel(

@@ -52,6 +52,7 @@ export function webllmCatalogEntry(record: ModelRecord): WebllmModel | null {
 		requiredFeatures: [...features].sort(),
 		license: 'See the model card',
 		testModel: false,
+		vision: false,
 		description: `MLC-compiled ${name} (${quant.code}) for WebGPU via web-llm; needs ~${Math.round(record.vram_required_MB)} MB of GPU memory.`,
 		vramBytes,
 		downloadSizeKnown: false,

@@ -2,6 +2,8 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { LumenError } from '$lib/protocol/errors';
 import {
+	CONVERSATION_MIGRATIONS,
+	CONVERSATION_VERSION,
 	deleteConversation,
 	exportAllConversations,
 	exportConversation,
@@ -12,11 +14,17 @@ import {
 	saveConversation,
 	type Conversation
 } from './conversations';
+import { dataUrlToBlob, type StoredImage } from './conversations-images';
 import { failingStore, freshStore } from './test-utils';
+
+/** A real 1×1 PNG. */
+const PNG_URL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+const image = (): StoredImage => ({ blob: dataUrlToBlob(PNG_URL), name: 'dot.png', width: 1, height: 1 });
+const bytesOf = async (blob: Blob) => [...new Uint8Array(await blob.arrayBuffer())];
 
 function conversation(id: string, updatedAt: number, extra: Partial<Conversation> = {}): Conversation {
 	return {
-		version: 1,
+		version: CONVERSATION_VERSION,
 		id,
 		title: `Chat ${id}`,
 		modelId: 'org/tiny',
@@ -161,13 +169,78 @@ describe('migrate', () => {
 	it('applies migration steps in order up to the current version', () => {
 		const { version: _v, systemPrompt, ...rest } = conversation('a', 1);
 		const v0 = { ...rest, version: 0, system: systemPrompt };
-		const steps = { 0: ({ system, ...r }: Record<string, unknown>) => ({ ...r, systemPrompt: system }) };
+		const steps = { ...CONVERSATION_MIGRATIONS, 0: ({ system, ...r }: Record<string, unknown>) => ({ ...r, systemPrompt: system }) };
 		expect(migrate(v0, steps)).toEqual({ ok: true, conversation: conversation('a', 1) });
 	});
 
 	it('fails without crashing when no migration path exists or the version is newer', () => {
 		expect(migrate({ ...conversation('a', 1), version: 0 })).toMatchObject({ ok: false, reason: expect.stringMatching(/no migration/) });
-		expect(migrate({ ...conversation('a', 1), version: 2 })).toMatchObject({ ok: false, reason: expect.stringMatching(/newer/) });
+		expect(migrate({ ...conversation('a', 1), version: CONVERSATION_VERSION + 1 })).toMatchObject({ ok: false, reason: expect.stringMatching(/newer/) });
 		expect(migrate(null)).toMatchObject({ ok: false });
+	});
+
+	it('reads a version 1 record (before images) as the current version', () => {
+		const result = migrate({ ...conversation('a', 1), version: 1 });
+		expect(result).toEqual({ ok: true, conversation: conversation('a', 1) });
+	});
+});
+
+describe('conversations with images', () => {
+	const withImage = (id: string) => {
+		const chat = conversation(id, 1);
+		chat.messages[0] = { ...chat.messages[0], images: [image()] };
+		return chat;
+	};
+
+	it('stores an image as a Blob and reads the same bytes, type and size back', async () => {
+		const store = freshStore();
+		await saveConversation(withImage('a'), store);
+		const raw = (await store.get('a')) as Conversation;
+		expect(raw.messages[0].images?.[0].blob, 'kept as a Blob in IndexedDB, not base64 text').toBeInstanceOf(Blob);
+		const read = (await getConversation('a', store))!.messages[0].images![0];
+		expect(read).toMatchObject({ name: 'dot.png', width: 1, height: 1 });
+		expect(read.blob.type).toBe('image/png');
+		expect(await bytesOf(read.blob)).toEqual(await bytesOf(image().blob));
+	});
+
+	it('exports the image as a data: URL and imports it back to the same bytes', async () => {
+		const source = freshStore();
+		await saveConversation(withImage('a'), source);
+		const json = await exportConversation('a', source);
+		expect(JSON.parse(json).messages[0].images).toEqual([{ url: PNG_URL, name: 'dot.png', width: 1, height: 1 }]);
+		expect(JSON.parse(await exportAllConversations(source)).conversations[0].messages[0].images[0].url).toBe(PNG_URL);
+
+		const target = freshStore();
+		await importConversations(json, target);
+		const imported = (await getConversation('a', target))!.messages[0].images![0];
+		expect(imported.blob.type).toBe('image/png');
+		expect(await bytesOf(imported.blob)).toEqual(await bytesOf(image().blob));
+	});
+
+	it.each([
+		['a non-image data URL', 'data:text/html;base64,PGI+aGk8L2I+', /data:image\/…;base64/],
+		['an SVG', 'data:image/svg+xml;base64,PHN2Zy8+', /image\/png, image\/jpeg, image\/webp, image\/gif/],
+		['a remote URL', 'https://example.com/cat.png', /data:image\/…;base64/]
+	])('refuses to import %s, saying which image is wrong', async (_label, url, message) => {
+		const chat = { ...conversation('a', 1), messages: [{ id: 'm', role: 'user', content: 'look', createdAt: 1, images: [{ url, name: 'x', width: 1, height: 1 }] }] };
+		const store = freshStore();
+		const err = await rejection(importConversations(JSON.stringify(chat), store));
+		expect(err.code).toBe('bad_request');
+		expect(err.message).toMatch(message);
+		expect(err.message).toMatch(/messages\[0\]\.images\[0\]/);
+		expect(await store.keys()).toEqual([]);
+	});
+
+	it('treats a stored record whose image is not an image Blob as unreadable', async () => {
+		const store = freshStore();
+		const chat = withImage('a');
+		await store.set('a', { ...chat, messages: [{ ...chat.messages[0], images: [{ ...image(), blob: new Blob(['<p>'], { type: 'text/html' }) }] }] });
+		expect(await getConversation('a', store)).toBeUndefined();
+	});
+
+	it('refuses more than four images on one message', async () => {
+		const chat = conversation('a', 1);
+		chat.messages[0] = { ...chat.messages[0], images: Array.from({ length: 5 }, image) };
+		expect((await rejection(saveConversation(chat, freshStore()))).message).toMatch(/images/);
 	});
 });

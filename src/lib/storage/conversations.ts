@@ -3,9 +3,11 @@
 import { z } from 'zod';
 import { LumenError } from '$lib/protocol/errors';
 import { ChatCompletionRequestSchema, ChatMessageSchema, FinishReasonSchema } from '$lib/protocol/openai';
+import { ImageSchema, MAX_IMAGES_PER_MESSAGE, toPortableImage } from './conversations-images';
 import { guard, idbStore, type KeyValueStore } from './kv';
 
-export const CONVERSATION_VERSION = 1;
+/** 2: messages may carry images (Blobs); an older app refuses such a record instead of saving it back without them. */
+export const CONVERSATION_VERSION = 2;
 
 export const MessageStatsSchema = z.object({
 	// null when no token arrived (stopped or failed before the first one).
@@ -23,7 +25,9 @@ export const StoredMessageSchema = ChatMessageSchema.extend({
 	modelId: z.string().optional(),
 	/** Why an assistant message ended early, in words a person can act on. */
 	error: z.string().optional(),
-	stats: MessageStatsSchema.optional()
+	stats: MessageStatsSchema.optional(),
+	/** Images a person attached to a user message, sent with it (and with every later turn) to a vision model. */
+	images: z.array(ImageSchema).max(MAX_IMAGES_PER_MESSAGE).optional()
 });
 export type StoredMessage = z.infer<typeof StoredMessageSchema>;
 
@@ -62,9 +66,12 @@ export const ExportBundleSchema = z.object({
 });
 export type ExportBundle = z.infer<typeof ExportBundleSchema>;
 
-/** Upgrades from version N to N+1. Empty while only v1 exists; add `1: (v1) => v2` when the shape changes. */
+/** Upgrades from version N to N+1; add `N: (vN) => vN+1` whenever the shape changes. */
 export type Migration = (record: Record<string, unknown>) => Record<string, unknown>;
-export const CONVERSATION_MIGRATIONS: Readonly<Record<number, Migration>> = {};
+export const CONVERSATION_MIGRATIONS: Readonly<Record<number, Migration>> = {
+	// v2 only added optional images, so a v1 record is already a valid v2 record.
+	1: (v1) => v1
+};
 
 const VersionedSchema = z.looseObject({ version: z.number().int().nonnegative() });
 
@@ -144,16 +151,25 @@ export async function deleteConversation(id: string, store: KeyValueStore = defa
 	await guard(() => store.del(id));
 }
 
-/** One conversation as pretty JSON. */
+/** A conversation as JSON can carry it: images become `data:` URLs, which importConversations turns back into Blobs. */
+export async function toPortable(conversation: Conversation): Promise<Record<string, unknown>> {
+	const messages = await Promise.all(
+		conversation.messages.map(async ({ images, ...m }) => (images ? { ...m, images: await Promise.all(images.map(toPortableImage)) } : m))
+	);
+	return { ...conversation, messages };
+}
+
+/** One conversation as pretty JSON, images included. */
 export async function exportConversation(id: string, store: KeyValueStore = defaultConversationStore): Promise<string> {
 	const conversation = await getConversation(id, store);
 	if (!conversation) throw new LumenError('bad_request', `There is no readable conversation with id "${id}".`);
-	return JSON.stringify(conversation, null, 2);
+	return JSON.stringify(await toPortable(conversation), null, 2);
 }
 
-/** Every readable conversation as one pretty JSON bundle, newest first. */
+/** Every readable conversation as one pretty JSON bundle, newest first, images included. */
 export async function exportAllConversations(store: KeyValueStore = defaultConversationStore): Promise<string> {
-	const conversations = (await readAll(store)).sort((a, b) => b.updatedAt - a.updatedAt);
+	const stored = (await readAll(store)).sort((a, b) => b.updatedAt - a.updatedAt);
+	const conversations = await Promise.all(stored.map(toPortable));
 	const bundle: ExportBundle = { format: 'lumen-conversations', version: 1, exportedAt: Date.now(), conversations };
 	return JSON.stringify(bundle, null, 2);
 }

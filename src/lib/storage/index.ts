@@ -43,6 +43,7 @@ export {
 	newConversation,
 	saveConversation,
 	summarize,
+	toPortable,
 	withSummary,
 	type Conversation,
 	type ConversationParams,
@@ -52,6 +53,17 @@ export {
 	type Migration,
 	type StoredMessage
 } from './conversations';
+export {
+	IMAGE_TYPES,
+	MAX_IMAGES_PER_MESSAGE,
+	MAX_IMAGE_BYTES,
+	StoredImageSchema,
+	blobToDataUrl,
+	dataUrlToBlob,
+	isImageType,
+	type ImageType,
+	type StoredImage
+} from './conversations-images';
 export {
 	DEFAULT_SETTINGS,
 	SettingsSchema,

@@ -59,4 +59,13 @@ describe('settings', () => {
 		const err = await updateSettings({ device: 'wasm' }, failingStore(freshStore(), 0)).catch((e: unknown) => e);
 		expect((err as LumenError).code).toBe('quota_exceeded');
 	});
+
+	it('keeps the models marked as able to see images, and refuses an empty model id', async () => {
+		const store = freshStore();
+		await updateSettings({ visionModels: ['llava', 'qwen-vl'] }, store);
+		expect((await getSettings(store)).visionModels).toEqual(['llava', 'qwen-vl']);
+		const err = await updateSettings({ visionModels: [''] }, store).catch((e: unknown) => e);
+		expect((err as LumenError).code).toBe('bad_request');
+		expect((await getSettings(store)).visionModels).toEqual(['llava', 'qwen-vl']);
+	});
 });

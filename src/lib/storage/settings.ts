@@ -10,7 +10,9 @@ export const SettingsSchema = z.object({
 	/** Stored as plain text in IndexedDB: anyone with access to this browser profile can read it. */
 	apiKey: z.string().min(1).optional(),
 	device: z.enum(['auto', 'webgpu', 'wasm']).default('auto'),
-	lastModelId: z.string().min(1).optional()
+	lastModelId: z.string().min(1).optional(),
+	/** Coordinator models the person marked as able to see images, for servers that do not say so themselves. */
+	visionModels: z.array(z.string().min(1)).optional()
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 /** A patch sets fields; a field given as `undefined` is cleared (back to its default). */
