@@ -7,7 +7,7 @@ import { LumenError, toLumenError } from '#protocol/errors';
 import { contextLengthOf, countPrompt } from '../runtime/context-window';
 import { streamChat, type LoadedTextModel } from '../runtime/transformers-chat';
 import { streamCompletion } from '../runtime/transformers-complete';
-import type { Backend, TokenCountInput } from './backend';
+import type { Backend, SupportedParameters, TokenCountInput } from './backend';
 
 export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../static/models/', import.meta.url));
 
@@ -27,6 +27,16 @@ export type OnnxBackendOptions = {
 	/** Skip the warm-up that measures tokens/s and use this speed instead. */
 	speed?: number;
 	log?: (line: string) => void;
+};
+
+/**
+ * The optional request parameters this backend honours (the rest are refused by name with a 400; see
+ * OPTIONAL_PARAMETERS in backend.ts). Once the runtime honours another one, add its name here.
+ */
+export const ONNX_SUPPORTS: SupportedParameters = {
+	chat: new Set(['temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'stop', 'seed']),
+	completions: new Set(['temperature', 'top_p', 'max_tokens', 'stop', 'seed']),
+	embeddings: new Set()
 };
 
 export type ModelSource = { kind: 'local'; root: string; id: string; name: string } | { kind: 'hub'; id: string; name: string };
@@ -89,6 +99,7 @@ export async function loadOnnxBackend(options: OnnxBackendOptions): Promise<Back
 	return {
 		kind: 'onnx',
 		models: [{ id: source.name, context_length: contextLength, capabilities: ['chat', 'completions'] }],
+		supports: ONNX_SUPPORTS,
 		speed,
 		defaultConcurrency: 1,
 		async countTokens(input) {

@@ -35,4 +35,12 @@ describe('worker options', () => {
 		expect(() => parse(['--model', 'm', '--coordinator', 'not a url'])).toThrow(/^--coordinator: /);
 		expect(() => parse(['--model', 'm', '--device', 'tpu'])).toThrow(/Allowed choices are cpu, cuda/);
 	});
+
+	it('takes --vision for every fronted model or a list of ids, only with --backend openai', () => {
+		const openai = ['--backend', 'openai', '--upstream', 'http://gpu:8001/v1'];
+		expect(parse([...openai, '--vision']).vision).toBe(true);
+		expect(parse([...openai, '--vision', 'llava-1.5, qwen2-vl']).vision).toEqual(['llava-1.5', 'qwen2-vl']);
+		expect(parse(openai).vision).toBeUndefined();
+		expect(() => parse(['--model', 'm', '--vision'])).toThrow('--vision: only with --backend openai');
+	});
 });
