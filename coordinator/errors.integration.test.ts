@@ -70,8 +70,8 @@ describe('bad input', () => {
 		await expectOpenAIError(await post('/v1/chat/completions', { model: 'lumen-stub', messages: [{ role: 'user' }] }), 400, { param: 'messages[0].content' });
 	});
 
-	it('refuses n other than 1', async () => {
-		await expectOpenAIError(await post('/v1/chat/completions', { ...chat, n: 2 }), 400, { param: 'n' });
+	it('names an n outside OpenAI’s 1–16 (a worker that cannot sample several refuses n > 1 itself)', async () => {
+		for (const n of [0, 17]) await expectOpenAIError(await post('/v1/chat/completions', { ...chat, n }), 400, { param: 'n' });
 	});
 
 	it('answers an unknown model with 404 model_not_found', async () => {
