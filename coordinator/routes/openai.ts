@@ -30,11 +30,18 @@ const LOGGED_PARAMS = [
 	'temperature',
 	'top_p',
 	'max_tokens',
+	'max_completion_tokens',
 	'stop',
 	'n',
 	'seed',
+	'top_k',
 	'presence_penalty',
 	'frequency_penalty',
+	'repetition_penalty',
+	'logprobs',
+	'top_logprobs',
+	'echo',
+	'tool_choice',
 	'encoding_format',
 	'dimensions'
 ] as const;
@@ -43,6 +50,10 @@ function paramsOf(raw: Record<string, unknown>): Record<string, unknown> {
 	const params: Record<string, unknown> = {};
 	for (const k of LOGGED_PARAMS) if (raw[k] !== undefined) params[k] = clip(raw[k]);
 	if (Array.isArray(raw.messages)) params.message_count = raw.messages.length;
+	// What was asked for, not what it says: tool names and the format's type, never schemas or descriptions.
+	if (Array.isArray(raw.tools)) params.tools = raw.tools.map((t: { function?: { name?: unknown } }) => clip(t?.function?.name ?? null));
+	const format = (raw.response_format as { type?: unknown } | undefined)?.type;
+	if (format !== undefined) params.response_format = clip(format);
 	return params;
 }
 
