@@ -63,6 +63,10 @@ export function createWorkerApp({ backend, queue, isDraining, log = () => undefi
 		} satisfies ModelList)
 	);
 
+	const refuseWhileDraining = () => {
+		if (isDraining()) throw new LumenError('unavailable', 'This worker is shutting down. Try again; another worker will answer.', true);
+	};
+
 	const admit = async <T>(
 		c: Context,
 		modelId: string,
@@ -71,7 +75,7 @@ export function createWorkerApp({ backend, queue, isDraining, log = () => undefi
 		prompt?: TokenCountInput
 	) => {
 		checkModel(backend, modelId, capability);
-		if (isDraining()) throw new LumenError('unavailable', 'This worker is shutting down. Try again; another worker will answer.', true);
+		refuseWhileDraining();
 		if (prompt) await checkContext(backend, prompt);
 		const clientSignal = c.req.raw.signal;
 		const release = await queue.acquire(clientSignal);
@@ -85,7 +89,7 @@ export function createWorkerApp({ backend, queue, isDraining, log = () => undefi
 	const relay = async (c: Context, endpoint: ApiEndpoint, model: string, capability: WorkerCapability, body: unknown) => {
 		const send = backend.relay!.bind(backend);
 		checkModel(backend, model, capability);
-		if (isDraining()) throw new LumenError('unavailable', 'This worker is shutting down. Try again; another worker will answer.', true);
+		refuseWhileDraining();
 		const signal = c.req.raw.signal;
 		const release = await queue.acquire(signal);
 		let upstream: Response;
@@ -149,7 +153,7 @@ export function createWorkerApp({ backend, queue, isDraining, log = () => undefi
 		includeUsage: boolean
 	): Promise<Response> {
 		checkModel(backend, prompt.model, capability);
-		if (isDraining()) throw new LumenError('unavailable', 'This worker is shutting down. Try again; another worker will answer.', true);
+		refuseWhileDraining();
 		await checkContext(backend, prompt);
 		const release = await queue.acquire(c.req.raw.signal);
 		const where = `${c.req.method} ${c.req.path}`;
