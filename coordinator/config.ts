@@ -10,7 +10,9 @@ export const UpstreamSchema = z.object({
 	/** OpenAI base URL, ending in `/v1` (the coordinator appends `/models`, `/chat/completions`, …). */
 	url: z.url().transform((u) => u.replace(/\/+$/, '')),
 	api_key: z.string().min(1).optional(),
-	name: z.string().min(1).optional()
+	name: z.string().min(1).optional(),
+	/** Models of this upstream that read images (`image_url` parts); `true` for all. Its own metadata counts too. */
+	vision_models: z.union([z.literal(true), z.array(z.string().min(1))]).optional()
 });
 export type Upstream = z.infer<typeof UpstreamSchema>;
 

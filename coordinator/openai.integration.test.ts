@@ -107,4 +107,22 @@ describe('OpenAI API through the coordinator', () => {
 		expect(row.latency_ms).toBeGreaterThanOrEqual(row.ttft_ms!);
 		expect(row.client_hash).toMatch(/^[0-9a-f]{64}$/);
 	});
+
+	it('logs which tools and response format were asked for, never their schemas or descriptions', async () => {
+		const tool = { type: 'function' as const, function: { name: 'get_weather', description: 'SECRET description', parameters: { type: 'object', properties: { SECRET: { type: 'string' } } } } };
+		await client.chat.completions.create({
+			model: 'lumen-stub',
+			messages: [{ role: 'user', content: 'SECRET prompt' }],
+			tools: [tool],
+			tool_choice: 'auto',
+			response_format: { type: 'json_schema', json_schema: { name: 'SECRET', schema: {} } },
+			logprobs: true,
+			top_logprobs: 3,
+			max_completion_tokens: 9
+		});
+		await until(() => coordinator.requestLog.recent(1)[0]?.params.top_logprobs === 3, 2_000, 'the log row');
+		const [row] = coordinator.requestLog.recent(1);
+		expect(row.params).toEqual({ message_count: 1, tools: ['get_weather'], tool_choice: 'auto', response_format: 'json_schema', logprobs: true, top_logprobs: 3, max_completion_tokens: 9 });
+		expect(JSON.stringify(row)).not.toContain('SECRET');
+	});
 });

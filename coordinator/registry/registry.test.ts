@@ -98,6 +98,21 @@ describe('worker registry', () => {
 		expect(registry.lookup('tiny', 'embeddings').kind).toBe('unsupported');
 	});
 
+	it('lists each live model once, with every capability its workers offer and the smallest context window', () => {
+		const { registry, clock, reg } = setup();
+		registry.register(reg({ worker_id: 'w1', models: [{ id: 'vl', context_length: 8192, capabilities: ['chat', 'completions'] }] }));
+		registry.register(reg({ worker_id: 'w2', models: [{ id: 'vl', context_length: 4096, capabilities: ['vision', 'chat', 'embeddings'] }, { id: 'b' }] }));
+		expect(registry.catalog()).toEqual([
+			{ id: 'b', capabilities: ['chat', 'completions'] },
+			{ id: 'vl', context_length: 4096, capabilities: ['chat', 'completions', 'embeddings', 'vision'] }
+		]);
+		clock.advance(60_000);
+		registry.heartbeat('w1', 0);
+		clock.advance(40_000);
+		// w2 expired: what it alone offered goes with it.
+		expect(registry.catalog()).toEqual([{ id: 'vl', context_length: 8192, capabilities: ['chat', 'completions'] }]);
+	});
+
 	it('skips a failed worker for the cooldown, then offers it again', () => {
 		const { registry, clock, reg } = setup();
 		registry.register(reg({ worker_id: 'w1' }));

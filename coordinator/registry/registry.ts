@@ -1,7 +1,7 @@
 // The in-memory worker registry (FastChat's controller state): who serves which model, when each
 // worker last beat, and how many requests we have in flight to it. No I/O, clock injected, so
 // dispatch answers in microseconds and expiry is testable with a fake clock.
-import type { WorkerCapability, WorkerModel, WorkerRegistration, WorkerStatus } from '#protocol/coordinator';
+import { sortCapabilities, type WorkerCapability, type WorkerModel, type WorkerRegistration, type WorkerStatus } from '#protocol/coordinator';
 import type { DispatchPolicy } from '../config';
 import { pick, type Candidate, type Rng } from './pick';
 
@@ -165,10 +165,29 @@ export function createRegistry({ clock = Date.now, expiryMs, failureCooldownMs }
 
 	/** Models a client can ask for now: live workers' and healthy upstreams'. */
 	function modelIds(): string[] {
+		return catalog().map((m) => m.id);
+	}
+
+	/**
+	 * The same models, each with what any of its live workers offers and the smallest context window among
+	 * those that name one (every request then fits whichever worker takes it). Sorted by id.
+	 */
+	function catalog(): { id: string; context_length?: number; capabilities: WorkerCapability[] }[] {
 		const now = clock();
-		const ids = new Set<string>();
-		for (const w of workers.values()) if (isLive(w, now)) for (const m of w.models) ids.add(m.id);
-		return [...ids].sort();
+		const byId = new Map<string, { context: number; capabilities: Set<WorkerCapability> }>();
+		for (const w of workers.values()) {
+			if (!isLive(w, now)) continue;
+			for (const m of w.models) {
+				const entry = byId.get(m.id) ?? { context: Infinity, capabilities: new Set<WorkerCapability>() };
+				if (m.context_length) entry.context = Math.min(entry.context, m.context_length);
+				for (const c of m.capabilities) entry.capabilities.add(c);
+				byId.set(m.id, entry);
+			}
+		}
+		return [...byId.keys()].sort().map((id) => {
+			const { context, capabilities } = byId.get(id)!;
+			return { id, ...(context < Infinity ? { context_length: context } : {}), capabilities: sortCapabilities(capabilities) };
+		});
 	}
 
 	function list(): WorkerListing[] {
@@ -194,5 +213,5 @@ export function createRegistry({ clock = Date.now, expiryMs, failureCooldownMs }
 
 	const get = (id: string) => workers.get(id);
 
-	return { register, heartbeat, deregister, sweep, lookup, choose, acquire, release, markFailed, setUpstreamHealth, modelIds, list, get };
+	return { register, heartbeat, deregister, sweep, lookup, choose, acquire, release, markFailed, setUpstreamHealth, modelIds, catalog, list, get };
 }

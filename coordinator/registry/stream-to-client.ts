@@ -13,19 +13,22 @@ export function errorEvent(message: string, code: string): Buffer {
 }
 
 /**
- * An upstream body held after its first chunk arrived. Its error listener is attached from the
- * start, so an upstream failure between "first chunk" and "relay starts" is kept, not thrown.
+ * An upstream body held after its first chunk arrived. Its error and end listeners are attached from the
+ * start, so an upstream failure, or the end of a body that arrived whole, between "first chunk" and
+ * "relay starts" is kept, not lost (a paused stream with nothing left still emits 'end').
  */
-export type HeldBody = { body: Readable; first: Buffer; error(): Error | null; onError(fn: (e: Error) => void): void };
+export type HeldBody = { body: Readable; first: Buffer; error(): Error | null; onError(fn: (e: Error) => void): void; ended(): boolean };
 
 /** Waits for the first chunk (null when the body ends empty) and leaves the body paused. */
 export function holdFirstChunk(body: Readable): Promise<HeldBody | null> {
 	let failure: Error | null = null;
 	let listener: ((e: Error) => void) | null = null;
+	let ended = false;
 	body.on('error', (e: Error) => {
 		failure = e;
 		listener?.(e);
 	});
+	body.once('end', () => (ended = true));
 	return new Promise((resolve, reject) => {
 		const cleanup = () => {
 			body.off('data', onData);
@@ -35,7 +38,7 @@ export function holdFirstChunk(body: Readable): Promise<HeldBody | null> {
 		const onData = (chunk: Buffer) => {
 			cleanup();
 			body.pause();
-			resolve({ body, first: chunk, error: () => failure, onError: (fn) => (listener = fn) });
+			resolve({ body, first: chunk, error: () => failure, onError: (fn) => (listener = fn), ended: () => ended });
 		};
 		const onEnd = () => (cleanup(), resolve(null));
 		listener = (e) => (cleanup(), reject(e));
@@ -102,6 +105,7 @@ export function pipeToClient({ held, out, headers, stripUsage, abortUpstream, on
 		onData(held.first);
 		if (held.error()) return onUpstreamError();
 		held.onError(onUpstreamError);
+		if (held.ended()) return onEnd();
 		body.on('data', onData);
 		body.once('end', onEnd);
 		body.resume();

@@ -1,7 +1,8 @@
 // Static upstreams from config (any OpenAI-compatible server: vLLM, llama.cpp, Ollama, another
 // coordinator): their models (with context windows, when listed) are discovered from `/v1/models` at
 // startup and periodically and registered like workers that never expire; a failed discovery marks the
-// upstream unhealthy.
+// upstream unhealthy. Requests reach them unchanged, so they are offered for everything they may answer.
+import { relayedModels } from '#protocol/coordinator';
 import { OpenAIClient } from '#protocol/openai-client';
 import type { Upstream } from '../config';
 import type { Registry } from './registry';
@@ -31,8 +32,8 @@ export function createUpstreamDiscovery({ upstreams, registry, intervalMs, timeo
 				{
 					worker_id: id,
 					url: client.api,
-					// An upstream does not say what it can do; it answers for itself if asked for something it cannot.
-					models: served.map((m) => ({ ...m, capabilities: ['chat', 'completions', 'embeddings'] })),
+					// An upstream answers for itself if asked for something it cannot do.
+					models: relayedModels(served, u.vision_models),
 					speed: 1,
 					max_concurrency: 1,
 					queue_length: 0,

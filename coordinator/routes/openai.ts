@@ -3,7 +3,7 @@
 // counts; the usage-only chunk is dropped again when the client did not ask for it.
 import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
-import type { WorkerCapability } from '#protocol/coordinator';
+import type { ListedModel, WorkerCapability } from '#protocol/coordinator';
 import {
 	ChatCompletionRequestSchema,
 	CompletionRequestSchema,
@@ -30,11 +30,18 @@ const LOGGED_PARAMS = [
 	'temperature',
 	'top_p',
 	'max_tokens',
+	'max_completion_tokens',
 	'stop',
 	'n',
 	'seed',
+	'top_k',
 	'presence_penalty',
 	'frequency_penalty',
+	'repetition_penalty',
+	'logprobs',
+	'top_logprobs',
+	'echo',
+	'tool_choice',
 	'encoding_format',
 	'dimensions'
 ] as const;
@@ -43,6 +50,10 @@ function paramsOf(raw: Record<string, unknown>): Record<string, unknown> {
 	const params: Record<string, unknown> = {};
 	for (const k of LOGGED_PARAMS) if (raw[k] !== undefined) params[k] = clip(raw[k]);
 	if (Array.isArray(raw.messages)) params.message_count = raw.messages.length;
+	// What was asked for, not what it says: tool names and the format's type, never schemas or descriptions.
+	if (Array.isArray(raw.tools)) params.tools = raw.tools.map((t: { function?: { name?: unknown } }) => clip(t?.function?.name ?? null));
+	const format = (raw.response_format as { type?: unknown } | undefined)?.type;
+	if (format !== undefined) params.response_format = clip(format);
 	return params;
 }
 
@@ -50,22 +61,14 @@ export function openaiRoutes({ registry, proxy, requestLog, bodyLimit }: RouteDe
 	const app = new Hono<AppEnv>();
 	const startedAt = Math.floor(Date.now() / 1000);
 
-	app.get('/v1/models', (c) => {
-		// OpenAI clients ignore the extra field; FastChat-style clients read it to size their prompts.
-		const contextLengths = new Map<string, number>();
-		for (const w of registry.list())
-			for (const m of w.models) {
-				// Workers serving one model could disagree; the smallest context is the one every request fits.
-				if (m.context_length) contextLengths.set(m.id, Math.min(m.context_length, contextLengths.get(m.id) ?? Infinity));
-			}
-		return c.json({
+	// OpenAI clients ignore the extra fields; FastChat-style clients read context_length to size their
+	// prompts, and the chat page reads capabilities (e.g. "vision": it may attach images).
+	app.get('/v1/models', (c) =>
+		c.json({
 			object: 'list',
-			data: registry.modelIds().map((id) => {
-				const contextLength = contextLengths.get(id);
-				return { id, object: 'model', created: startedAt, owned_by: 'lumen', ...(contextLength ? { context_length: contextLength } : {}) };
-			})
-		} satisfies ModelList);
-	});
+			data: registry.catalog().map((m): ListedModel => ({ ...m, object: 'model', created: startedAt, owned_by: 'lumen' }))
+		} satisfies ModelList)
+	);
 
 	async function generate(c: Context<AppEnv>, endpoint: Endpoint, capability: WorkerCapability, schema: z.ZodType) {
 		const raw = await readJson(c, bodyLimit);

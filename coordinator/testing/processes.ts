@@ -168,3 +168,46 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
 		await new Promise((r) => setTimeout(r, 20));
 	}
 }
+
+const LUMEN = fileURLToPath(new URL('../../bin/lumen.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export type LumenProcess = {
+	/** `lumen serve`: the server root (the OpenAI API is under `/v1`); `lumen worker`: its OpenAI base URL. */
+	url: string;
+	process: ChildProcess;
+	stdout(): string;
+	stderr(): string;
+	/** SIGTERM and wait: `lumen serve` then stops its built-in worker in order. */
+	stop(): Promise<void>;
+};
+
+/**
+ * Runs `node bin/lumen.js <args>` (`serve` or `worker`) and waits until it is ready: `serve` prints its URL
+ * and then "ready" (its built-in worker registered), `worker` prints its URL line.
+ */
+export async function spawnLumen(args: string[], env: Record<string, string> = {}, timeoutMs = 90_000): Promise<LumenProcess> {
+	const serve = args[0] === 'serve';
+	const child = spawn(process.execPath, [LUMEN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+	let stdout = '';
+	let stderr = '';
+	child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+	child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	const pattern = serve ? /Lumen Chat on (http:\/\/\S+)/ : /listening on (http:\/\/\S+)/;
+	await until(() => (serve ? /^ready$/m.test(stderr) : pattern.test(stdout)) || child.exitCode !== null, timeoutMs, `lumen ${args[0]} to start`);
+	const url = pattern.exec(stdout)?.[1];
+	if (!url || child.exitCode !== null) throw new Error(`lumen ${args.join(' ')} did not start:\n${stdout}\n${stderr}`);
+	return {
+		url,
+		process: child,
+		stdout: () => stdout,
+		stderr: () => stderr,
+		stop: async () => {
+			if (child.exitCode !== null || child.signalCode !== null) return;
+			child.kill('SIGTERM');
+			await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+			if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+		}
+	};
+}

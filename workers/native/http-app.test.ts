@@ -1,53 +1,26 @@
 // The worker's HTTP layer against a scripted backend over a real socket: usage shaping, errors before
 // and after the first chunk, draining, and that a client abort reaches the backend while the slot stays held.
-import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LumenError } from '#protocol/errors';
 import { makeChunk, type ChatCompletionChunk } from '#protocol/openai';
 import { parseSSE } from '#protocol/sse';
 import type { Backend } from './backend';
-import { createWorkerApp } from './http-app';
-import { RequestQueue } from './request-queue';
+import { startApp, stopApp, type StartedApp } from './http-app-testing';
 import { until } from './test-support';
 
 type Script = (signal: AbortSignal) => AsyncIterable<ChatCompletionChunk>;
-const servers: Server[] = [];
+const apps: StartedApp[] = [];
 
 afterEach(async () => {
-	for (const s of servers.splice(0)) {
-		s.closeAllConnections();
-		await new Promise((r) => s.close(r));
-	}
+	for (const a of apps.splice(0)) await stopApp(a);
 });
 
 type StartOptions = { draining?: boolean; embed?: Backend['embed']; countTokens?: Backend['countTokens'] };
 
 async function start(script: Script, opts: StartOptions = {}) {
-	const backend: Backend = {
-		kind: 'onnx',
-		models: [{ id: 'm', context_length: 100, capabilities: ['chat', 'completions', 'embeddings'] }],
-		speed: 1,
-		defaultConcurrency: 1,
-		chat: (_req, signal) => script(signal),
-		complete: () => {
-			throw new Error('not scripted');
-		},
-		embed: opts.embed,
-		countTokens: opts.countTokens,
-		close: async () => undefined
-	};
-	const queue = new RequestQueue(1);
-	const logs: string[] = [];
-	const app = createWorkerApp({ backend, queue, isDraining: () => opts.draining ?? false, log: (line) => logs.push(line) });
-	const server = await new Promise<Server>((resolve) => {
-		const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server)) as Server;
-	});
-	servers.push(server);
-	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-	return { url, queue, logs, client: new OpenAI({ baseURL: url, apiKey: 'x', maxRetries: 0 }) };
+	const app = await startApp({ chat: (_req, signal) => script(signal), embed: opts.embed, countTokens: opts.countTokens }, { draining: opts.draining });
+	apps.push(app);
+	return app;
 }
 
 const usage = { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 };
@@ -195,10 +168,10 @@ describe('worker HTTP app', () => {
 		expect((await res.json()).error.message).toMatch(/cannot count tokens/);
 	});
 
-	it('lists each model with its context length', async () => {
+	it('lists each model with its context length and capabilities', async () => {
 		const { client } = await start(() => twoWords());
 		const models = await client.models.list();
-		expect(models.data[0]).toMatchObject({ id: 'm', context_length: 100 });
+		expect(models.data[0]).toMatchObject({ id: 'm', context_length: 100, capabilities: ['chat', 'completions', 'embeddings'] });
 	});
 
 	it('logs one short line per failed request and never sends or logs a huge error message', async () => {

@@ -1,6 +1,7 @@
 // The worker's OpenAI-compatible HTTP API (Hono): validates input with the protocol schemas, refuses a
 // prompt too long for the model's context at once, admits the rest through the FIFO queue, streams SSE,
-// and aborts the backend when the client goes away. Each failed request is one short log line.
+// and aborts the backend when the client goes away. A relaying backend gets the client's body unchanged;
+// a local one only what it declared it honours (the rest is refused by name). Each failed request is one short log line.
 import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
 import { LumenError } from '#protocol/errors';
@@ -9,13 +10,15 @@ import {
 	ChatCompletionRequestSchema,
 	CompletionRequestSchema,
 	EmbeddingRequestSchema,
+	maxTokensOf,
 	type ModelList
 } from '#protocol/openai';
-import type { WorkerCapability } from '#protocol/coordinator';
+import type { ListedModel, WorkerCapability } from '#protocol/coordinator';
 import { boundedError } from '../runtime/errors';
-import type { Backend, TokenCountInput } from './backend';
+import { BASIC_FIELDS, OPTIONAL_PARAMETERS, type ApiEndpoint, type Backend, type TokenCountInput } from './backend';
 import { COUNT_TOKENS_PATH, CountTokensRequestSchema, type CountTokensResponse } from '#protocol/coordinator';
 import { checkContext, countInput, noTokenizer } from './count-tokens';
+import { relayedResponse } from './http-app-relay';
 import { foldChat, foldCompletion } from './openai-shapes';
 import type { RequestQueue } from './request-queue';
 import { streamResponse, type Generation } from './sse-response';
@@ -47,15 +50,22 @@ export function createWorkerApp({ backend, queue, isDraining, log = () => undefi
 	app.get('/v1/models', (c) =>
 		c.json({
 			object: 'list',
-			data: backend.models.map((m) => ({
-				id: m.id,
-				object: 'model',
-				created,
-				owned_by: `lumen-${backend.kind}`,
-				...(m.context_length ? { context_length: m.context_length } : {})
-			}))
+			data: backend.models.map(
+				(m): ListedModel => ({
+					id: m.id,
+					object: 'model',
+					created,
+					owned_by: `lumen-${backend.kind}`,
+					...(m.context_length ? { context_length: m.context_length } : {}),
+					capabilities: m.capabilities
+				})
+			)
 		} satisfies ModelList)
 	);
+
+	const refuseWhileDraining = () => {
+		if (isDraining()) throw new LumenError('unavailable', 'This worker is shutting down. Try again; another worker will answer.', true);
+	};
 
 	const admit = async <T>(
 		c: Context,
@@ -65,7 +75,7 @@ export function createWorkerApp({ backend, queue, isDraining, log = () => undefi
 		prompt?: TokenCountInput
 	) => {
 		checkModel(backend, modelId, capability);
-		if (isDraining()) throw new LumenError('unavailable', 'This worker is shutting down. Try again; another worker will answer.', true);
+		refuseWhileDraining();
 		if (prompt) await checkContext(backend, prompt);
 		const clientSignal = c.req.raw.signal;
 		const release = await queue.acquire(clientSignal);
@@ -75,30 +85,59 @@ export function createWorkerApp({ backend, queue, isDraining, log = () => undefi
 		});
 	};
 
+	/** A relaying backend's answer to the client's body, unchanged both ways, the queue slot held until it is sent. */
+	const relay = async (c: Context, endpoint: ApiEndpoint, model: string, capability: WorkerCapability, body: unknown) => {
+		const send = backend.relay!.bind(backend);
+		checkModel(backend, model, capability);
+		refuseWhileDraining();
+		const signal = c.req.raw.signal;
+		const release = await queue.acquire(signal);
+		let upstream: Response;
+		try {
+			upstream = await send(endpoint, body, signal);
+		} catch (err) {
+			release();
+			throw err;
+		}
+		const where = `${c.req.method} ${c.req.path}`;
+		return relayedResponse(upstream, release, (line) => log(`${where}: ${line}`));
+	};
+
 	app.post('/v1/chat/completions', async (c) => {
-		const request = await parseBody(c, ChatCompletionRequestSchema);
+		const { raw, parsed } = await parseBody(c, ChatCompletionRequestSchema);
+		if (backend.relay) return relay(c, 'chat', parsed.model, 'chat', raw);
+		checkModel(backend, parsed.model, 'chat');
+		checkParameters(backend, 'chat', raw);
+		// Local backends read max_tokens; OpenAI's newer name for it wins when both are given.
+		const request = { ...parsed, max_tokens: maxTokensOf(parsed) };
 		const run: Generation<'chat'> = { kind: 'chat', start: (signal) => backend.chat(request, signal) };
 		if (request.stream) return startStream(c, request, 'chat', run, request.stream_options?.include_usage ?? false);
 		return admit(c, request.model, 'chat', async (signal) => c.json(await foldChat(backend.chat(request, signal))), request);
 	});
 
 	app.post('/v1/completions', async (c) => {
-		const request = await parseBody(c, CompletionRequestSchema);
+		const { raw, parsed: request } = await parseBody(c, CompletionRequestSchema);
+		if (backend.relay) return relay(c, 'completions', request.model, 'completions', raw);
+		checkModel(backend, request.model, 'completions');
+		checkParameters(backend, 'completions', raw);
 		const run: Generation<'completion'> = { kind: 'completion', start: (signal) => backend.complete(request, signal) };
 		if (request.stream) return startStream(c, request, 'completions', run, request.stream_options?.include_usage ?? false);
 		return admit(c, request.model, 'completions', async (signal) => c.json(await foldCompletion(backend.complete(request, signal))), request);
 	});
 
 	app.post('/v1/embeddings', async (c) => {
-		const request = await parseBody(c, EmbeddingRequestSchema);
+		const { raw, parsed: request } = await parseBody(c, EmbeddingRequestSchema);
+		if (backend.relay) return relay(c, 'embeddings', request.model, 'embeddings', raw);
 		const embed = backend.embed?.bind(backend);
 		if (!embed) throw new LumenError('bad_request', `This worker's ${backend.kind} backend offers no embeddings.`);
+		checkModel(backend, request.model, 'embeddings');
+		checkParameters(backend, 'embeddings', raw);
 		return admit(c, request.model, 'embeddings', async (signal) => c.json(await embed(request, signal)));
 	});
 
 	/** Counts a prompt with the model's tokenizer (FastChat's /count_token and /model_details in one). */
 	app.post(`/v1${COUNT_TOKENS_PATH}`, async (c) => {
-		const request = await parseBody(c, CountTokensRequestSchema);
+		const { parsed: request } = await parseBody(c, CountTokensRequestSchema);
 		checkModel(backend, request.model, request.messages ? 'chat' : 'completions');
 		if (!backend.countTokens) throw noTokenizer(backend);
 		const counted = await backend.countTokens(countInput(request));
@@ -114,7 +153,7 @@ export function createWorkerApp({ backend, queue, isDraining, log = () => undefi
 		includeUsage: boolean
 	): Promise<Response> {
 		checkModel(backend, prompt.model, capability);
-		if (isDraining()) throw new LumenError('unavailable', 'This worker is shutting down. Try again; another worker will answer.', true);
+		refuseWhileDraining();
 		await checkContext(backend, prompt);
 		const release = await queue.acquire(c.req.raw.signal);
 		const where = `${c.req.method} ${c.req.path}`;
@@ -135,7 +174,9 @@ export function createWorkerApp({ backend, queue, isDraining, log = () => undefi
 		log(`${c.req.method} ${c.req.path} ${status} ${e.code}: ${e.message}`);
 		// Errors we did not raise on purpose may carry internals: keep their 5xx message generic.
 		const safe = err instanceof LumenError || status < 500 ? e : new LumenError(e.code, 'The worker failed to answer. Try again.', e.retryable);
-		return c.json(toOpenAIError(safe, (err as { param?: string }).param), status as 500);
+		const body = toOpenAIError(safe, err instanceof LumenError ? err.param : undefined);
+		if (err instanceof RequestError && err.apiCode) body.error.code = err.apiCode;
+		return c.json(body, status as 500);
 	});
 
 	return app;
@@ -149,27 +190,56 @@ function checkModel(backend: Backend, modelId: string, capability: WorkerCapabil
 		throw new LumenError('bad_request', `Model "${modelId}" does not offer ${capability} on this worker.`);
 }
 
-class BodyError extends LumenError {
+/** A 400 about one request parameter: OpenAI's `param` names it, `apiCode` (when set) is OpenAI's `code`. */
+class RequestError extends LumenError {
 	constructor(
 		message: string,
-		readonly param?: string
+		param?: string,
+		readonly apiCode?: string
 	) {
-		super('bad_request', message);
+		super('bad_request', message, false, { param });
 	}
 }
 
-async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+/** The body as sent (what a relay forwards) and as checked (what a local backend reads). */
+async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<{ raw: Record<string, unknown>; parsed: z.infer<S> }> {
 	let body: unknown;
 	try {
 		body = await c.req.json();
 	} catch {
-		throw new BodyError('The request body is not valid JSON.');
+		throw new RequestError('The request body is not valid JSON.');
 	}
 	const parsed = schema.safeParse(body);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];
 		const param = issue.path.join('.');
-		throw new BodyError(`Invalid request${param ? ` at "${param}"` : ''}: ${issue.message}`, param || undefined);
+		throw new RequestError(`Invalid request${param ? ` at "${param}"` : ''}: ${issue.message}`, param || undefined);
 	}
-	return parsed.data;
+	return { raw: body as Record<string, unknown>, parsed: parsed.data };
+}
+
+/**
+ * Refuses, by name, the first parameter this backend cannot honour, unless its value asks for nothing
+ * (`n: 1`, `logprobs: false`, `response_format: {type: "text"}`); a field no local backend knows is refused
+ * too, so a client never gets an answer that silently ignored what it asked for.
+ */
+function checkParameters(backend: Backend, endpoint: ApiEndpoint, body: Record<string, unknown>): void {
+	const known: Record<string, (value: unknown, body: Record<string, unknown>) => boolean> = OPTIONAL_PARAMETERS[endpoint];
+	const supported: ReadonlySet<string> = backend.supports?.[endpoint] ?? new Set();
+	const redirect = 'Remove it, or send the request to a model served by an OpenAI-compatible upstream (vLLM, llama.cpp, …) that supports it.';
+	for (const [name, value] of Object.entries(body)) {
+		if (value === undefined || value === null || BASIC_FIELDS[endpoint].includes(name) || supported.has(name)) continue;
+		const neutral = Object.hasOwn(known, name) ? known[name] : undefined;
+		if (neutral?.(value, body)) continue;
+		const what = neutral ? `cannot honour '${name}' (${describeValue(value)})` : `does not know the parameter '${name}'`;
+		throw new RequestError(`The ${backend.kind} backend ${what}. ${redirect}`, name, 'unsupported_parameter');
+	}
+}
+
+/** `json_object` for `{type: "json_object"}`, else the value as short JSON. */
+function describeValue(value: unknown): string {
+	const type = (value as { type?: unknown } | null)?.type;
+	if (typeof type === 'string') return type;
+	const json = JSON.stringify(value) ?? String(value);
+	return json.length > 40 ? `${json.slice(0, 40)}…` : json;
 }

@@ -101,7 +101,7 @@ describe('onnx worker over HTTP', () => {
 	it('answers bad input with OpenAI errors and the right statuses', async () => {
 		await expect(client.chat.completions.create({ model: 'nope', messages })).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
 		await expect(client.chat.completions.create({ model: MODEL, messages: [] })).rejects.toMatchObject({ status: 400, param: 'messages' });
-		await expect(client.embeddings.create({ model: MODEL, input: 'hi' })).rejects.toMatchObject({ status: 400 });
+		await expect(client.embeddings.create({ model: MODEL, input: [] })).rejects.toMatchObject({ status: 400, param: 'input' });
 		const res = await fetch(worker.url + '/chat/completions', { method: 'POST', body: '{not json', headers: { 'Content-Type': 'application/json' } });
 		expect(res.status).toBe(400);
 		expect(await res.json()).toMatchObject({ error: { type: 'invalid_request_error' } });

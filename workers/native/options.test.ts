@@ -47,4 +47,12 @@ describe('worker options', () => {
 		expect(() => parse(['--backend', 'openai', '--upstream', 'http://x/v1', '--chat-template', 'chatml'])).toThrow(/^--chat-template: only with --backend onnx/);
 		expect(() => parse(['--backend', 'openai', '--upstream', 'http://x/v1', '--system-message', 'Hi'])).toThrow(/^--system-message: only with --backend onnx/);
 	});
+
+	it('takes --vision for every fronted model or a list of ids, only with --backend openai', () => {
+		const openai = ['--backend', 'openai', '--upstream', 'http://gpu:8001/v1'];
+		expect(parse([...openai, '--vision']).vision).toBe(true);
+		expect(parse([...openai, '--vision', 'llava-1.5, qwen2-vl']).vision).toEqual(['llava-1.5', 'qwen2-vl']);
+		expect(parse(openai).vision).toBeUndefined();
+		expect(() => parse(['--model', 'm', '--vision'])).toThrow('--vision: only with --backend openai');
+	});
 });

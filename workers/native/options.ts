@@ -15,6 +15,10 @@ export const WorkerOptionsSchema = z
 		model: z.string().min(1).optional(),
 		upstream: z.url().optional(),
 		upstreamKey: z.string().optional(),
+		/** `--vision` alone: every fronted model; `--vision a,b`: those. */
+		vision: z
+			.union([z.literal(true), z.string().transform((v) => v.split(',').map((id) => id.trim()).filter(Boolean))])
+			.optional(),
 		device: z.enum(OnnxDevices).default('cpu'),
 		dtype: z.enum(OnnxDtypes).default('fp32'),
 		port: z.coerce.number().int().min(0).max(65535).default(0),
@@ -43,7 +47,11 @@ export const WorkerOptionsSchema = z
 	.refine((o) => o.backend !== 'openai' || o.upstream, { message: 'required with --backend openai', path: ['upstream'] })
 	// An upstream formats its own prompts: a template flag there would be ignored, so it is refused.
 	.refine((o) => o.backend !== 'openai' || o.chatTemplate === undefined, { message: 'only with --backend onnx (an upstream formats its own prompts)', path: ['chatTemplate'] })
-	.refine((o) => o.backend !== 'openai' || o.systemMessage === undefined, { message: 'only with --backend onnx (an upstream formats its own prompts)', path: ['systemMessage'] });
+	.refine((o) => o.backend !== 'openai' || o.systemMessage === undefined, { message: 'only with --backend onnx (an upstream formats its own prompts)', path: ['systemMessage'] })
+	.refine((o) => o.backend === 'openai' || o.vision === undefined, {
+		message: 'only with --backend openai (the onnx backend runs text-only models)',
+		path: ['vision']
+	});
 export type WorkerOptions = z.infer<typeof WorkerOptionsSchema>;
 
 export function addWorkerOptions(command: Command): Command {
@@ -53,6 +61,7 @@ export function addWorkerOptions(command: Command): Command {
 		.option('--model <id|dir>', 'onnx: a local test model id (static/models), a model folder, or a Hugging Face hub id')
 		.option('--upstream <url>', 'openai: base URL of the OpenAI-compatible server to front')
 		.option('--upstream-key <key>', 'openai: API key for the upstream server')
+		.option('--vision [ids]', 'openai: mark the fronted models (or these comma-separated ids) as reading images; the upstream’s own metadata counts too')
 		.addOption(new Option('--device <device>', 'onnx: execution device').choices([...OnnxDevices]).default('cpu'))
 		.addOption(new Option('--dtype <dtype>', 'onnx: weight variant to load').choices([...OnnxDtypes]).default('fp32'))
 		.option('--port <n>', 'port to listen on (0 = any free port)', '0')

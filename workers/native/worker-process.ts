@@ -24,7 +24,7 @@ export type RunningWorker = {
 
 export async function loadBackend(options: WorkerOptions, log: (line: string) => void): Promise<Backend> {
 	if (options.backend === 'openai')
-		return loadOpenAIBackend({ upstream: options.upstream as string, apiKey: options.upstreamKey, speed: options.speed, log });
+		return loadOpenAIBackend({ upstream: options.upstream as string, apiKey: options.upstreamKey, speed: options.speed, vision: options.vision, log });
 	return loadOnnxBackend({
 		model: options.model as string,
 		device: options.device,

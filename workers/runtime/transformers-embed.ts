@@ -24,12 +24,8 @@ export type EmbeddingModel = Pick<LoadedTextModel, 'tf' | 'tokenizer' | 'model' 
 
 /** A client error that names the request field at fault (the HTTP layer puts it in OpenAI's `param`). */
 export class EmbeddingRequestError extends LumenError {
-	constructor(
-		code: 'bad_request' | 'context_length_exceeded',
-		message: string,
-		readonly param: 'input' | 'model' | 'dimensions'
-	) {
-		super(code, message);
+	constructor(code: 'bad_request' | 'context_length_exceeded', message: string, param: 'input' | 'model' | 'dimensions') {
+		super(code, message, false, { param });
 	}
 }
 

@@ -146,7 +146,10 @@ export const controlKinds: Kind[] = [
 		weight: 2,
 		perThousand: 40,
 		run: async (ctx) => {
-			const res = await ctx.request({ method: 'POST', path: ctx.pick(['/v1/chat/completions', '/v1/completions']), body: { ...chat(ctx), prompt: 'Hi', stream: true }, deadlineMs: 60_000 });
+			// Each endpoint gets its own input: a local model refuses fields it does not know (prompt in a chat).
+			const path = ctx.pick(['/v1/chat/completions', '/v1/completions']);
+			const body = path === '/v1/completions' ? { model: ctx.model, prompt: 'Hi', max_tokens: 2, stream: true } : chat(ctx, { stream: true });
+			const res = await ctx.request({ method: 'POST', path, body, deadlineMs: 60_000 });
 			if (res && (res.status !== 200 || !res.body.toString().includes('data: [DONE]'))) ctx.problem(`an ordinary streamed request got ${res.status}${res.status === 200 ? ' without [DONE]' : ''}`);
 		}
 	},

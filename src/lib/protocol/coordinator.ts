@@ -2,9 +2,11 @@
 // a worker registers its OpenAI base URL and models, heartbeats with its queue length, and
 // deregisters on shutdown. Requests carry `Authorization: Bearer <worker secret>`.
 import { z } from 'zod';
-import { ChatMessageSchema } from './openai';
+import { ChatMessageSchema, type ModelList } from './openai';
+import type { ServedModel } from './openai-client-chunks';
 
-export const WorkerCapabilitySchema = z.enum(['chat', 'completions', 'embeddings']);
+/** What a worker offers for a model; `vision`: its chat accepts `image_url` parts. */
+export const WorkerCapabilitySchema = z.enum(['chat', 'completions', 'embeddings', 'vision']);
 export type WorkerCapability = z.infer<typeof WorkerCapabilitySchema>;
 
 export const WorkerModelSchema = z.object({
@@ -13,6 +15,33 @@ export const WorkerModelSchema = z.object({
 	capabilities: z.array(WorkerCapabilitySchema).min(1).default(['chat', 'completions'])
 });
 export type WorkerModel = z.infer<typeof WorkerModelSchema>;
+
+/**
+ * A `/v1/models` entry as Lumen's coordinator and workers list it: OpenAI's fields plus the context window
+ * and `capabilities` (e.g. `["chat", "completions", "embeddings", "vision"]`); OpenAI clients ignore both.
+ */
+export type ListedModel = ModelList['data'][number] & { context_length?: number; capabilities: WorkerCapability[] };
+
+/** Capabilities in their canonical order, each once. */
+export function sortCapabilities(capabilities: Iterable<WorkerCapability>): WorkerCapability[] {
+	const set = new Set(capabilities);
+	return WorkerCapabilitySchema.options.filter((c) => set.has(c));
+}
+
+/**
+ * The models of another OpenAI-compatible server (a static upstream, or the one an openai-backend worker
+ * fronts) as a worker offers them. Such a server answers for itself, so chat, completions and embeddings are
+ * all offered; `vision` when the server's own metadata says so or the operator marked the model (`vision`:
+ * true for all, or a list of ids).
+ */
+export function relayedModels(served: readonly ServedModel[], vision: boolean | readonly string[] = false): WorkerModel[] {
+	const marked = (id: string) => vision === true || (Array.isArray(vision) && vision.includes(id));
+	return served.map((m) => ({
+		id: m.id,
+		...(m.context_length ? { context_length: m.context_length } : {}),
+		capabilities: ['chat', 'completions', 'embeddings', ...(m.vision || marked(m.id) ? (['vision'] as const) : [])]
+	}));
+}
 
 export const WorkerRegistrationSchema = z.object({
 	/** Stable id chosen by the worker (so a re-registration replaces, not duplicates). */

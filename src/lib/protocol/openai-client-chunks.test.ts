@@ -64,4 +64,27 @@ describe('servedModels', () => {
 		});
 		expect(servedModels(list)).toEqual([{ id: 'a', context_length: 32768 }, { id: 'b', context_length: 8192 }, { id: 'c', context_length: 4096 }, { id: 'd' }, { id: 'e' }]);
 	});
+
+	it('marks a model vision-capable when the server’s own metadata says it reads images, in any dialect', () => {
+		const list = LooseModelListSchema.parse({
+			object: 'list',
+			data: [
+				{ id: 'lumen', capabilities: ['chat', 'vision'] },
+				{ id: 'router', architecture: { input_modalities: ['text', 'image'] } },
+				{ id: 'mods', modalities: ['text', 'Image'] },
+				{ id: 'llamacpp' },
+				{ id: 'text', capabilities: ['chat'], input_modalities: ['text'] },
+				{ id: 'odd', capabilities: 'vision', architecture: 'x', modalities: [1, null] }
+			],
+			models: [{ name: 'llamacpp', model: 'llamacpp', capabilities: ['completion', 'multimodal'] }, { name: 'text', capabilities: ['completion'] }]
+		});
+		expect(servedModels(list)).toEqual([
+			{ id: 'lumen', vision: true },
+			{ id: 'router', vision: true },
+			{ id: 'mods', vision: true },
+			{ id: 'llamacpp', vision: true },
+			{ id: 'text' },
+			{ id: 'odd' }
+		]);
+	});
 });

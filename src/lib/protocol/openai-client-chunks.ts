@@ -100,17 +100,50 @@ export function normalizeCompletionChunk(raw: unknown, fallbackModel: string): C
 	};
 }
 
-/** A model a server lists, with its context window when the server says (vLLM, llama.cpp, others). */
-export type ServedModel = { id: string; context_length?: number };
+/**
+ * A model a server lists, with its context window when the server says (vLLM, llama.cpp, others), and
+ * `vision: true` when it says the model reads images (Lumen's `capabilities: ["vision"]`, llama.cpp's
+ * `"multimodal"`, OpenRouter's `architecture.input_modalities: ["image"]`, or a `modalities` list).
+ */
+export type ServedModel = { id: string; context_length?: number; vision?: true };
 
 const contextField = z.number().int().positive().nullish().catch(null);
+/** A list of names; anything else (absent, malformed) reads as no list. */
+const names = z
+	.array(z.unknown())
+	.transform((a) => a.filter((x): x is string => typeof x === 'string').map((x) => x.toLowerCase()))
+	.optional()
+	.catch(undefined);
 export const LooseModelListSchema = z.object({
-	data: z.array(z.object({ id: z.string().min(1), max_model_len: contextField, context_length: contextField, context_window: contextField }))
+	data: z.array(
+		z.object({
+			id: z.string().min(1),
+			max_model_len: contextField,
+			context_length: contextField,
+			context_window: contextField,
+			capabilities: names,
+			modalities: names,
+			input_modalities: names,
+			architecture: z.object({ input_modalities: names }).optional().catch(undefined)
+		})
+	),
+	// llama.cpp lists its models a second time here, in Ollama's shape, with their capabilities.
+	models: z
+		.array(z.object({ name: z.string().optional().catch(undefined), model: z.string().optional().catch(undefined), capabilities: names }))
+		.optional()
+		.catch(undefined)
 });
+
+const readsImages = (capabilities: string[] = [], modalities: string[] = []) =>
+	capabilities.includes('vision') || capabilities.includes('multimodal') || modalities.includes('image');
 
 export function servedModels(list: z.infer<typeof LooseModelListSchema>): ServedModel[] {
 	return list.data.map((m) => {
 		const context = m.max_model_len ?? m.context_length ?? m.context_window;
-		return context ? { id: m.id, context_length: context } : { id: m.id };
+		const also = list.models?.find((o) => o.model === m.id || o.name === m.id);
+		const vision =
+			readsImages(m.capabilities, [...(m.modalities ?? []), ...(m.input_modalities ?? []), ...(m.architecture?.input_modalities ?? [])]) ||
+			readsImages(also?.capabilities);
+		return { id: m.id, ...(context ? { context_length: context } : {}), ...(vision ? { vision: true as const } : {}) };
 	});
 }

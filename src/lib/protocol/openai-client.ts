@@ -47,7 +47,8 @@ export type OpenAIClientOptions = {
 };
 
 export type CallOptions = { signal?: AbortSignal; timeoutMs?: number };
-type RequestOptions = CallOptions & { method?: 'GET' | 'POST'; body?: unknown };
+/** `passErrors`: a non-2xx answer is returned as is instead of thrown (a relay hands it on). */
+type RequestOptions = CallOptions & { method?: 'GET' | 'POST'; body?: unknown; passErrors?: boolean };
 
 export class OpenAIClient {
 	readonly root: string;
@@ -66,7 +67,7 @@ export class OpenAIClient {
 		return `the ${this.options.label ?? 'server'} at ${this.root}`;
 	}
 
-	/** One request to `path` under the server root (`/v1/models`, `/api/arena/votes`); a non-2xx answer throws. */
+	/** One request to `path` under the server root (`/v1/models`, `/api/arena/votes`); a non-2xx answer throws unless `passErrors`. */
 	async request(path: string, init: RequestOptions = {}): Promise<Response> {
 		const headers: Record<string, string> = {};
 		if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
@@ -83,7 +84,7 @@ export class OpenAIClient {
 		} catch (err) {
 			throw this.failure(err, signal, init.timeoutMs);
 		}
-		if (res.ok) return res;
+		if (res.ok || init.passErrors) return res;
 		throw this.map(await httpErrorToLumen(res, path, { server: this.server, keyHint: this.options.keyHint ?? 'Check the API key.' }));
 	}
 
