@@ -72,6 +72,7 @@ export function createProxy({ registry, policy, rng = Math.random, workerSecret,
 
 	async function forward(input: ForwardInput): Promise<Forwarded> {
 		const tried = new Set<string>();
+		let resetRetried = false;
 		for (let attempt = 0; attempt < 2; attempt++) {
 			const chosen = registry.choose(input.model, input.capability, policy, rng, tried);
 			if (!('id' in chosen)) {
@@ -80,15 +81,24 @@ export function createProxy({ registry, policy, rng = Math.random, workerSecret,
 				throw badRequest(`The model '${input.model}' does not support ${input.endpoint}.`, 'model', 'unsupported_endpoint');
 			}
 			tried.add(chosen.id);
-			const result = await attemptOn(chosen, input);
-			if (result) return result;
+			let result = await attemptOn(chosen, input, !resetRetried);
+			if (result === 'reset') {
+				// A kept-alive connection the worker had just closed: once, the same worker on a fresh one.
+				resetRetried = true;
+				result = await attemptOn(chosen, input, false);
+			}
+			if (result && result !== 'reset') return result;
 			if (clientGone(input.client)) throw new ApiError(499, 'invalid_request_error', 'aborted', 'The client closed the request.');
 		}
 		throw noWorker(input.model);
 	}
 
-	/** One try on one worker; null means it failed before answering and another may be tried. */
-	async function attemptOn(worker: WorkerEntry, input: ForwardInput): Promise<Forwarded | null> {
+	/**
+	 * One try on one worker; null means it failed before answering and another may be tried. 'reset' (only
+	 * when `mayRetryReset`): the connection was reset before any answer, which a pooled connection closed by
+	 * the worker at that instant also does, so it is not yet held against the worker.
+	 */
+	async function attemptOn(worker: WorkerEntry, input: ForwardInput, mayRetryReset: boolean): Promise<Forwarded | null | 'reset'> {
 		const upstream = new AbortController();
 		// Until the stream relay takes over, a client that leaves cancels the upstream request here.
 		const onClientClose = () => upstream.abort();
@@ -145,9 +155,11 @@ export function createProxy({ registry, policy, rng = Math.random, workerSecret,
 			if (!held) throw new Error('worker sent an empty stream');
 			input.client.off('close', onClientClose);
 			return { kind: 'stream', worker_id: worker.id, send: (headers) => send(worker, held, input, upstream, release, headers) };
-		} catch {
+		} catch (err) {
 			release();
-			if (!clientGone(input.client)) registry.markFailed(worker.id);
+			if (clientGone(input.client)) return null;
+			if (mayRetryReset && isConnectionReset(err)) return 'reset';
+			registry.markFailed(worker.id);
 			return null;
 		}
 	}
@@ -198,4 +210,10 @@ function summariseJson(bytes: Buffer): Pick<Outcome, 'finish_reason' | 'usage'> 
 	} catch {
 		return { finish_reason: null, usage: null };
 	}
+}
+
+/** A connection reset or closed by the other side before any answer (undici's SocketError, ECONNRESET, EPIPE). */
+function isConnectionReset(err: unknown): boolean {
+	const code = (err as { code?: unknown } | null)?.code;
+	return code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET';
 }

@@ -90,6 +90,9 @@ export async function startWorker(options: WorkerOptions, log: (line: string) =>
 function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, hostname: string): Promise<Server> {
 	return new Promise((resolve, reject) => {
 		const server = createGuardedServer(fetch);
+		// Longer than the coordinator's pool keeps an idle connection (30 s), so the coordinator closes it
+		// first: a socket this side closes just as the coordinator reuses it would reset a request.
+		server.keepAliveTimeout = 65_000;
 		server.once('error', reject);
 		server.listen(port, hostname, () => resolve(server));
 	});
