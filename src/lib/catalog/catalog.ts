@@ -2,7 +2,7 @@
 // Invariant: `files` lists byte sizes per dtype as published, so "fits this device" needs no network.
 import { z } from 'zod';
 import { DtypeSchema } from '../protocol/worker-api';
-import raw from './models.json';
+import raw from './models.json' with { type: 'json' };
 
 export const RuntimeSchema = z.enum(['transformers', 'web-llm', 'remote']);
 export type Runtime = z.infer<typeof RuntimeSchema>;

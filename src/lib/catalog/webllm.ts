@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ModelRecord } from '@mlc-ai/web-llm';
 import { webllmCatalogEntry, type WebllmModel } from '$lib/engine/webllm-adapter';
 import { catalog, type CatalogModel } from './catalog';
-import raw from './webllm-prebuilt.json';
+import raw from './webllm-prebuilt.json' with { type: 'json' };
 
 /** The fields of a ModelRecord the catalog uses; everything else (model_lib URL, integrity) stays in the worker's copy. */
 export const WebllmRecordSchema = z.object({

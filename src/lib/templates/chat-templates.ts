@@ -4,7 +4,7 @@ import { Template } from '@huggingface/jinja';
 import { z } from 'zod';
 import { LumenError } from '../protocol/errors';
 import type { TemplateMessage } from '../protocol/messages';
-import raw from './chat-templates.json';
+import raw from './chat-templates.json' with { type: 'json' };
 
 /** The name of the fallback template every unknown model gets. */
 export const PLAIN_TEMPLATE = 'plain';
