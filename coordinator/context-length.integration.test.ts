@@ -1,20 +1,17 @@
 // The context window end to end: the coordinator with a real onnx worker process on lumen-tiny-a
 // (2048 positions), driven by the official openai client. An over-long request is a quick 400 that
 // neither waits behind nor disturbs other clients, and no max_tokens takes generation past the context.
-import { spawn, type ChildProcess } from 'node:child_process';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureModels } from '../scripts/model-builder/test-support';
 import type { RunningCoordinator } from './server';
-import { startTestCoordinator, until } from './testing/processes';
+import { startCoordinatorWithOnnxWorker, until, type CoordinatorWithOnnxWorker } from './testing/processes';
 
 const MODEL = 'lumen-tiny-a';
 const CONTEXT = 2048;
-const SECRET = 'context-secret';
 
 let coordinator: RunningCoordinator;
-let worker: ChildProcess;
-let output = '';
+let served: CoordinatorWithOnnxWorker;
 let client: OpenAI;
 
 /** The tiny vocabulary spells " the" as one token, so this prompt is `n` tokens long. */
@@ -26,25 +23,12 @@ const post = (path: string, body: unknown) =>
 describe('context length through the coordinator and a real onnx worker', () => {
 	beforeAll(async () => {
 		ensureModels();
-		coordinator = await startTestCoordinator({ worker_secret: SECRET, heartbeat_interval_ms: 1_000, heartbeat_expiry_ms: 5_000 });
-		worker = spawn(
-			process.execPath,
-			['--import', 'tsx', 'workers/native/main.ts', '--coordinator', coordinator.url, '--model', MODEL, '--port', '0', '--secret', SECRET, '--threads', '1'],
-			{ stdio: ['ignore', 'pipe', 'pipe'] }
-		);
-		worker.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-		worker.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-		await until(() => coordinator.registry.modelIds().includes(MODEL), 90_000, `the onnx worker to register (${output})`);
-		client = new OpenAI({ baseURL: `${coordinator.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+		served = await startCoordinatorWithOnnxWorker(MODEL);
+		({ coordinator, client } = served);
 	}, 120_000);
 
 	afterAll(async () => {
-		if (worker && worker.exitCode === null) {
-			const exited = new Promise((r) => worker.once('exit', r));
-			worker.kill('SIGKILL');
-			await exited;
-		}
-		await coordinator?.close({ graceMs: 0 });
+		await served?.stop();
 	});
 
 	it('lists the model with its context length on /v1/models', async () => {
@@ -183,12 +167,12 @@ describe('context length through the coordinator and a real onnx worker', () => 
 	});
 
 	it('keeps the worker log to short lines: no tensors, one line per refused request', async () => {
-		const lines = () => output.split('\n').filter((l) => l.includes('context_length_exceeded')).length;
+		const lines = () => served.output().split('\n').filter((l) => l.includes('context_length_exceeded')).length;
 		const before = lines();
 		await expect(client.completions.create({ model: MODEL, prompt: promptOf(5000), max_tokens: 1 })).rejects.toMatchObject({ status: 400 });
 		await until(() => lines() > before, 2_000, 'the refusal to be logged');
 		expect(lines()).toBe(before + 1);
-		expect(output).not.toMatch(/Inputs given to model|Gather node/);
-		for (const line of output.split('\n')) expect(line.length).toBeLessThan(500);
+		expect(served.output()).not.toMatch(/Inputs given to model|Gather node/);
+		for (const line of served.output().split('\n')) expect(line.length).toBeLessThan(500);
 	});
 });

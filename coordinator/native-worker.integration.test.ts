@@ -1,42 +1,26 @@
 // The coordinator with the real native worker (workers/native, ONNX backend, the tiny test model)
 // as a separate process: registration, streamed and plain chat, usage in the request log.
-import { spawn, type ChildProcess } from 'node:child_process';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCoordinator } from './server';
-import { startTestCoordinator, until } from './testing/processes';
+import { startCoordinatorWithOnnxWorker, until, type CoordinatorWithOnnxWorker } from './testing/processes';
 import { ensureModels } from '../scripts/model-builder/test-support';
 
 const MODEL = 'lumen-tiny-a';
-const SECRET = 'native-secret';
 
 let coordinator: RunningCoordinator;
-let worker: ChildProcess;
-let output = '';
+let served: CoordinatorWithOnnxWorker;
 let client: OpenAI;
 
 describe('with the native ONNX worker', () => {
 	beforeAll(async () => {
 		ensureModels();
-		coordinator = await startTestCoordinator({ worker_secret: SECRET, heartbeat_interval_ms: 1_000, heartbeat_expiry_ms: 5_000 });
-		worker = spawn(
-			process.execPath,
-			['--import', 'tsx', 'workers/native/main.ts', '--coordinator', coordinator.url, '--model', MODEL, '--backend', 'onnx', '--port', '0', '--secret', SECRET],
-			{ stdio: ['ignore', 'pipe', 'pipe'] }
-		);
-		worker.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-		worker.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-		await until(() => coordinator.registry.modelIds().includes(MODEL), 90_000, `the native worker to register (${output})`);
-		client = new OpenAI({ baseURL: `${coordinator.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+		served = await startCoordinatorWithOnnxWorker(MODEL, ['--backend', 'onnx']);
+		({ coordinator, client } = served);
 	}, 120_000);
 
 	afterAll(async () => {
-		if (worker && worker.exitCode === null) {
-			const exited = new Promise((r) => worker.once('exit', r));
-			worker.kill('SIGKILL');
-			await exited;
-		}
-		await coordinator?.close({ graceMs: 0 });
+		await served?.stop();
 	});
 
 	it('streams a chat completion from the real model through the coordinator', async () => {

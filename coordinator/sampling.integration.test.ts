@@ -1,20 +1,15 @@
 // Sampling features end to end: the coordinator with a real onnx worker process on lumen-tiny-a, driven
 // by the official openai client, streamed and not: n choices, logprobs with top_logprobs, penalties,
 // and echo and legacy logprobs on /v1/completions.
-import { spawn, type ChildProcess } from 'node:child_process';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureModels } from '../scripts/model-builder/test-support';
-import type { RunningCoordinator } from './server';
-import { startTestCoordinator, until } from './testing/processes';
+import { startCoordinatorWithOnnxWorker, type CoordinatorWithOnnxWorker } from './testing/processes';
 
 const MODEL = 'lumen-tiny-a';
-const SECRET = 'sampling-secret';
 const MESSAGES = [{ role: 'user' as const, content: 'Tell me about the sea.' }];
 
-let coordinator: RunningCoordinator;
-let worker: ChildProcess;
-let output = '';
+let served: CoordinatorWithOnnxWorker;
 let client: OpenAI;
 
 /** The legacy completions logprobs, which the openai client types loosely. */
@@ -23,25 +18,12 @@ type LegacyLogprobs = { tokens: string[]; token_logprobs: number[]; top_logprobs
 describe('sampling through the coordinator and a real onnx worker', () => {
 	beforeAll(async () => {
 		ensureModels();
-		coordinator = await startTestCoordinator({ worker_secret: SECRET, heartbeat_interval_ms: 1_000, heartbeat_expiry_ms: 5_000 });
-		worker = spawn(
-			process.execPath,
-			['--import', 'tsx', 'workers/native/main.ts', '--coordinator', coordinator.url, '--model', MODEL, '--port', '0', '--secret', SECRET, '--threads', '1'],
-			{ stdio: ['ignore', 'pipe', 'pipe'] }
-		);
-		worker.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-		worker.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-		await until(() => coordinator.registry.modelIds().includes(MODEL), 90_000, `the onnx worker to register (${output})`);
-		client = new OpenAI({ baseURL: `${coordinator.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+		served = await startCoordinatorWithOnnxWorker(MODEL);
+		({ client } = served);
 	}, 120_000);
 
 	afterAll(async () => {
-		if (worker && worker.exitCode === null) {
-			const exited = new Promise((r) => worker.once('exit', r));
-			worker.kill('SIGKILL');
-			await exited;
-		}
-		await coordinator?.close({ graceMs: 0 });
+		await served?.stop();
 	});
 
 	it('n: 3 returns three choices, streamed or not; usage counts the prompt once and every answer', async () => {

@@ -2,6 +2,7 @@
 // ephemeral port with short heartbeat timings. Everything talks over real loopback sockets.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
 import { startCoordinator, type RunningCoordinator } from '../server';
 import type { CoordinatorConfigInput } from '../config';
 
@@ -210,4 +211,45 @@ export async function spawnLumen(args: string[], env: Record<string, string> = {
 			if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 		}
 	};
+}
+
+export type CoordinatorWithOnnxWorker = {
+	coordinator: RunningCoordinator;
+	/** The official openai client pointed at the coordinator's /v1. */
+	client: OpenAI;
+	/** Everything the worker has printed so far (stdout and stderr). */
+	output(): string;
+	stop(): Promise<void>;
+};
+
+/**
+ * A test coordinator with one real native onnx worker process registered to it (lumen-tiny-a by default,
+ * one ONNX Runtime thread), as the integration tests of the real serving path need.
+ */
+export async function startCoordinatorWithOnnxWorker(model = 'lumen-tiny-a', workerArgs: string[] = ['--threads', '1']): Promise<CoordinatorWithOnnxWorker> {
+	const secret = 'onnx-test-secret';
+	const coordinator = await startTestCoordinator({ worker_secret: secret, heartbeat_interval_ms: 1_000, heartbeat_expiry_ms: 5_000 });
+	const worker = spawn(
+		process.execPath,
+		['--import', 'tsx', 'workers/native/main.ts', '--coordinator', coordinator.url, '--model', model, '--port', '0', '--secret', secret, ...workerArgs],
+		{ stdio: ['ignore', 'pipe', 'pipe'] }
+	);
+	let output = '';
+	worker.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+	worker.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+	const stop = async () => {
+		if (worker.exitCode === null && worker.signalCode === null) {
+			const exited = new Promise((r) => worker.once('exit', r));
+			worker.kill('SIGKILL');
+			await exited;
+		}
+		await coordinator.close({ graceMs: 0 });
+	};
+	try {
+		await until(() => coordinator.registry.modelIds().includes(model), 90_000, `the onnx worker to register (${output})`);
+	} catch (err) {
+		await stop();
+		throw err;
+	}
+	return { coordinator, client: new OpenAI({ baseURL: `${coordinator.url}/v1`, apiKey: 'unused', maxRetries: 0 }), output: () => output, stop };
 }
