@@ -13,6 +13,7 @@ import { streamCompletion } from '../runtime/transformers-complete';
 import { embedRequest, offersEmbeddings } from '../runtime/transformers-embed';
 import { OPTIONAL_PARAMETERS, type Backend, type SupportedParameters, type TokenCountInput } from './backend';
 import { RUNTIME_PARAMETERS } from '../runtime/sampling-settings';
+import { measureSpeed } from '../runtime/measure-speed';
 
 export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../static/models/', import.meta.url));
 
@@ -146,21 +147,4 @@ function warmUpCounting(loaded: LoadedTextModel, contextLength: number | undefin
 	const text = 'Hello there. '.repeat(Math.min(contextLength ?? 1024, 8192) / 2);
 	countPrompt(loaded.tokenizer, { messages: [{ role: 'user', content: text }] }, contextLength, format);
 	countPrompt(loaded.tokenizer, { prompt: text }, contextLength);
-}
-
-/** A short greedy run: warms the session up and gives the coordinator a real tokens/s to weigh by. */
-async function measureSpeed(loaded: LoadedTextModel): Promise<number> {
-	const tokens = 16;
-	const request = { model: loaded.modelId, prompt: 'Hello', max_tokens: tokens, temperature: 0 };
-	await drain(streamCompletion(loaded, { ...request, max_tokens: 2 }));
-	const t0 = performance.now();
-	const generated = await drain(streamCompletion(loaded, request));
-	const seconds = (performance.now() - t0) / 1000;
-	return Math.max(1, generated / Math.max(seconds, 1e-3));
-}
-
-async function drain(chunks: AsyncIterable<{ usage?: { completion_tokens: number } | null }>): Promise<number> {
-	let generated = 0;
-	for await (const c of chunks) if (c.usage) generated = c.usage.completion_tokens;
-	return generated;
 }
