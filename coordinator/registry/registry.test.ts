@@ -12,6 +12,34 @@ function setup() {
 }
 
 describe('worker registry', () => {
+	it('keeps a browser worker listed while its socket owner keeps it (no HTTP expiry), and weighs it by its reported speed', () => {
+		const { registry, clock, reg } = setup();
+		registry.register(reg({ worker_id: 'native', speed: 10 }));
+		registry.register(reg({ worker_id: 'browser-1', url: 'http://unused/v1', speed: 10 }), { kind: 'browser' });
+		clock.advance(90_001);
+		expect(registry.sweep()).toEqual(['native']);
+		expect(registry.list().map((w) => [w.worker_id, w.kind])).toEqual([['browser-1', 'browser']]);
+		registry.register(reg({ worker_id: 'native', speed: 10 }));
+		// A status with a measured speed replaces the one the tab said hello with; lottery follows it.
+		expect(registry.heartbeat('browser-1', 0, 30)).toBe(true);
+		expect(registry.get('browser-1')?.speed).toBe(30);
+		let n = 0;
+		const rng = () => ((n = (n + 0.37) % 1), n);
+		const wins = { native: 0, 'browser-1': 0 } as Record<string, number>;
+		for (let i = 0; i < 2_000; i++) {
+			const w = registry.choose('tiny', 'chat', 'lottery', rng);
+			if ('id' in w) wins[w.id]++;
+		}
+		expect(wins['browser-1'] / 2_000).toBeGreaterThan(0.7);
+		expect(wins['browser-1'] / 2_000).toBeLessThan(0.8);
+		// shortest_queue: the faster worker drains the same backlog sooner.
+		registry.heartbeat('browser-1', 2, 30);
+		registry.heartbeat('native', 1);
+		expect(registry.choose('tiny', 'chat', 'shortest_queue', rng)).toMatchObject({ id: 'browser-1' });
+		registry.deregister('browser-1');
+		expect(registry.list().map((w) => w.worker_id)).toEqual(['native']);
+	});
+
 	it('replaces a worker that registers again under the same id instead of duplicating it', () => {
 		const { registry, reg } = setup();
 		registry.register(reg({ worker_id: 'w1', url: 'http://a/v1' }));
