@@ -167,6 +167,18 @@ describe('a joined tab that misbehaves is disconnected and removed at once', () 
 		expect(browserIds()).not.toContain(id);
 	});
 
+	it('a flood of bytes in valid frames, each within the size limit', async () => {
+		const { raw, id } = await joinedRawTab();
+		const answer = chatToRawTab();
+		const request = await raw.frame((f) => f.type === 'request');
+		const content = 'x'.repeat(MAX_BYTES - 1_000);
+		for (let i = 0; i < 20 && raw.socket.readyState === raw.socket.OPEN; i++)
+			raw.send({ type: 'chunk', id: request.id, chunk: { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'raw-model', choices: [{ index: 0, delta: { content }, finish_reason: null }] } });
+		expect(await raw.closedWithin(2_000)).toMatchObject({ code: CloseCodes.flooding, reason: expect.stringMatching(/bytes per second/) });
+		expect((await answer).ok).toBe(false);
+		expect(browserIds()).not.toContain(id);
+	});
+
 	it('silence past the heartbeat expiry, mid-request: its stream ends with an error within 2 s', async () => {
 		const { raw, id } = await joinedRawTab();
 		const answer = chatToRawTab();

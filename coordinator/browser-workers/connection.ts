@@ -45,17 +45,17 @@ function safeEqual(a: string, b: string): boolean {
 	return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** A token bucket: `rate` per second sustained, bursts of twice that. */
+/** A token bucket: `rate` per second sustained, bursts of twice that; `take(cost)` is false once it is empty. */
 function bucket(rate: number, clock: () => number) {
 	const capacity = rate * 2;
 	let tokens = capacity;
 	let at = clock();
-	return () => {
+	return (cost = 1) => {
 		const now = clock();
 		tokens = Math.min(capacity, tokens + ((now - at) / 1000) * rate);
 		at = now;
-		if (tokens < 1) return false;
-		tokens -= 1;
+		if (tokens < cost) return false;
+		tokens -= cost;
 		return true;
 	};
 }
@@ -69,11 +69,13 @@ export class BrowserConnection {
 	private lastSeen: number;
 	private ended = false;
 	private readonly take: () => boolean;
+	private readonly takeBytes: (bytes: number) => boolean;
 	private readonly timers: ReturnType<typeof setTimeout>[] = [];
 
 	constructor(private readonly o: ConnectionOptions) {
 		this.lastSeen = o.clock();
 		this.take = bucket(o.limits.max_messages_per_second, o.clock);
+		this.takeBytes = bucket(o.limits.max_bytes_per_second, o.clock);
 		const { socket } = o;
 		socket.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
 		// ws reports an oversized frame (1009) or a broken one (1002) as an error, then closes.
@@ -176,6 +178,7 @@ export class BrowserConnection {
 	private onFrame(data: Buffer, isBinary: boolean): void {
 		if (this.ended) return;
 		if (!this.take()) return this.violation(CloseCodes.flooding, `more than ${this.o.limits.max_messages_per_second} messages per second`);
+		if (!this.takeBytes(data.length)) return this.violation(CloseCodes.flooding, `more than ${this.o.limits.max_bytes_per_second} bytes per second`);
 		if (isBinary) return this.violation(CloseCodes.protocolError, 'binary frames are not part of the protocol');
 		const frame = parseFrame(TabMessageSchema, data.toString('utf8'));
 		if (!frame.ok) return this.violation(CloseCodes.protocolError, `malformed message: ${frame.reason}`);

@@ -25,7 +25,8 @@ export type BrowserWorkerHub = ReturnType<typeof createBrowserWorkerHub>;
 export function createBrowserWorkerHub({ config, registry, clock = Date.now, log = () => undefined }: BrowserWorkerHubOptions) {
 	const limits: BrowserWorkerLimits = {
 		max_message_bytes: config.browser_max_message_bytes,
-		max_messages_per_second: config.browser_max_messages_per_second
+		max_messages_per_second: config.browser_max_messages_per_second,
+		max_bytes_per_second: config.browser_max_message_bytes * 4
 	};
 	// No compression: it costs CPU per frame and opens the door to decompression bombs from untrusted tabs.
 	const wss = new WebSocketServer({ noServer: true, maxPayload: limits.max_message_bytes, perMessageDeflate: false, clientTracking: false });

@@ -52,11 +52,17 @@ export const BrowserWorkerLimitsSchema = z.strictObject({
 	/** Largest frame, in bytes; a larger one closes the socket. */
 	max_message_bytes: z.number().int().positive(),
 	/** Sustained messages per second (bursts of twice as many are allowed). */
-	max_messages_per_second: z.number().positive()
+	max_messages_per_second: z.number().positive(),
+	/** Sustained bytes per second over all frames (bursts of twice as many): four of the largest frames. */
+	max_bytes_per_second: z.number().positive()
 });
 export type BrowserWorkerLimits = z.infer<typeof BrowserWorkerLimitsSchema>;
 
-export const DEFAULT_BROWSER_WORKER_LIMITS: BrowserWorkerLimits = { max_message_bytes: 4 * 1024 * 1024, max_messages_per_second: 2_000 };
+export const DEFAULT_BROWSER_WORKER_LIMITS: BrowserWorkerLimits = {
+	max_message_bytes: 4 * 1024 * 1024,
+	max_messages_per_second: 2_000,
+	max_bytes_per_second: 16 * 1024 * 1024
+};
 
 export const RequestKindSchema = z.enum(['chat', 'completion', 'embeddings']);
 export type RequestKind = z.infer<typeof RequestKindSchema>;

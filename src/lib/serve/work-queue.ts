@@ -1,6 +1,7 @@
-// The tab's one line of work: requests served to the coordinator and the person's own chats wait here
-// together, first come first served, at most `maxConcurrency` at a time (one model, one generation).
-// A waiter whose signal aborts leaves the line without running. Pure TS: no DOM, no Node.
+// One line of work for one model: at most `maxConcurrency` requests run at once, the rest wait in arrival
+// order, and a waiter whose signal aborts leaves the line without running. A serving tab puts the requests
+// it serves and the person's own chats in the same line; a native worker admits its HTTP requests with it
+// (workers/native/request-queue.ts). Pure TS: no DOM, no Node.
 import { LumenError } from '../protocol/errors';
 
 type Waiter = { grant: (release: () => void) => void; reject: (err: LumenError) => void; signal: AbortSignal; onAbort: () => void };
@@ -10,7 +11,7 @@ export class WorkQueue {
 	private readonly line: Waiter[] = [];
 	private readonly listeners = new Set<() => void>();
 
-	constructor(readonly maxConcurrency = 1) {
+	constructor(readonly maxConcurrency: number = 1) {
 		if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) throw new RangeError('maxConcurrency must be a positive integer');
 	}
 
@@ -20,7 +21,7 @@ export class WorkQueue {
 	get waiting(): number {
 		return this.line.length;
 	}
-	/** Everything admitted and not yet finished: what the coordinator weighs this tab by. */
+	/** Everything admitted and not yet finished: what the coordinator's dispatch weighs a worker by. */
 	get length(): number {
 		return this.runningCount + this.line.length;
 	}
@@ -72,6 +73,18 @@ export class WorkQueue {
 		}
 	}
 
+	/** Resolves when nothing runs and nothing waits. */
+	idle(): Promise<void> {
+		if (this.length === 0) return Promise.resolve();
+		return new Promise((resolve) => {
+			const off = this.onChange(() => {
+				if (this.length > 0) return;
+				off();
+				resolve();
+			});
+		});
+	}
+
 	/** Called after every change of `length`; returns an unsubscribe function. */
 	onChange(listener: () => void): () => void {
 		this.listeners.add(listener);
@@ -99,4 +112,4 @@ export class WorkQueue {
 	}
 }
 
-const stopped = () => new LumenError('aborted', 'Stopped while waiting in the queue.', true);
+const stopped = () => new LumenError('aborted', 'The client went away while waiting.', true);
