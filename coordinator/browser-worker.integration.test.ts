@@ -95,6 +95,15 @@ describe('a tab serving lumen-tiny-b to lumen serve', () => {
 		expect(whole.usage).toEqual(expectedUsage);
 	});
 
+	it('refuses by name a parameter the tab cannot honour, as a native worker does, and keeps serving', async () => {
+		const err = await client.chat.completions
+			.create({ model: MODEL, messages: CONVERSATION, max_tokens: 4, response_format: { type: 'json_object' } })
+			.catch((e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
+		expect(err).toBeInstanceOf(OpenAI.APIError);
+		expect(err).toMatchObject({ status: 400, param: 'response_format', message: expect.stringMatching(/cannot honour 'response_format' \(json_object\)/) });
+		expect((await client.chat.completions.create({ model: MODEL, messages: CONVERSATION, max_tokens: 4 })).choices[0].finish_reason).toBe('length');
+	});
+
 	it('ends the stream with an error and drops the model within 2 s when the tab dies mid-answer', async () => {
 		const stream = await client.chat.completions.create({ model: MODEL, messages: CONVERSATION, temperature: 0, max_tokens: 1500, stream: true });
 		let chunks = 0;

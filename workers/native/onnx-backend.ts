@@ -11,8 +11,8 @@ import { streamChat, type LoadedTextModel } from '../runtime/transformers-chat';
 import { chatFormat, describeFormat, type ChatFormat } from '../runtime/transformers-chat-prompt';
 import { streamCompletion } from '../runtime/transformers-complete';
 import { embedRequest, offersEmbeddings } from '../runtime/transformers-embed';
-import { OPTIONAL_PARAMETERS, type Backend, type SupportedParameters, type TokenCountInput } from './backend';
-import { RUNTIME_PARAMETERS } from '../runtime/sampling-settings';
+import type { Backend, TokenCountInput } from './backend';
+import { onnxSupports } from './parameters';
 import { measureSpeed } from '../runtime/measure-speed';
 
 export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../static/models/', import.meta.url));
@@ -39,21 +39,7 @@ export type OnnxBackendOptions = {
 	log?: (line: string) => void;
 };
 
-/**
- * The optional request parameters this backend honours (the rest are refused by name with a 400; see
- * OPTIONAL_PARAMETERS in backend.ts): what the shared runtime reads (RUNTIME_PARAMETERS), the tool fields
- * (the runtime itself refuses them, naming templates that can, when this model's format has no tools),
- * and the embeddings fields when the export has hidden states.
- */
-export function onnxSupports(embeds: boolean): SupportedParameters {
-	const known = <E extends keyof SupportedParameters>(endpoint: E, names: readonly string[]) =>
-		new Set(names.filter((n): n is Extract<keyof (typeof OPTIONAL_PARAMETERS)[E], string> => n in OPTIONAL_PARAMETERS[endpoint]));
-	return {
-		chat: known('chat', [...RUNTIME_PARAMETERS.chat, 'tools', 'tool_choice', 'parallel_tool_calls']),
-		completions: known('completions', RUNTIME_PARAMETERS.completions),
-		embeddings: known('embeddings', embeds ? ['encoding_format', 'dimensions'] : [])
-	};
-}
+export { onnxSupports } from './parameters';
 
 export type ModelSource = { kind: 'local'; root: string; id: string; name: string } | { kind: 'hub'; id: string; name: string };
 

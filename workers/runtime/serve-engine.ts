@@ -2,6 +2,7 @@
 // Node process, hands to BrowserWorkerClient to serve its loaded model to a coordinator. The same
 // streamChat / streamCompletion / embedRequest a native onnx worker runs, so answers match token for token.
 import type { WorkerModel } from '#protocol/coordinator';
+import { LumenError } from '#protocol/errors';
 import type { EmbeddingRequest } from '#protocol/openai';
 import type { ServeEngine } from '#serve/engine';
 import { contextLengthOf } from './context-window';
@@ -9,6 +10,9 @@ import { chatFormat, type ChatFormat } from './transformers-chat-prompt';
 import { streamChat, type LoadedTextModel } from './transformers-chat';
 import { streamCompletion } from './transformers-complete';
 import { embedRequest, offersEmbeddings } from './transformers-embed';
+import { onnxSupports, unsupportedParameter } from '../native/parameters';
+
+const ENDPOINT = { chat: 'chat', completion: 'completions', embeddings: 'embeddings' } as const;
 
 export type RuntimeServeOptions = {
 	/** How chats are formatted (default: the model's own template, or the one its id matches). */
@@ -26,8 +30,15 @@ export function runtimeServeEngine(loaded: LoadedTextModel, options: RuntimeServ
 		...(contextLength ? { context_length: contextLength } : {}),
 		capabilities: embeds ? ['chat', 'completions', 'embeddings'] : ['chat', 'completions']
 	};
+	// The same runtime as the onnx backend, so the same parameters are honoured and the rest refused by name.
+	const supports = onnxSupports(embeds);
 	return {
 		models: [model],
+		check(kind, body) {
+			const endpoint = ENDPOINT[kind];
+			const refused = unsupportedParameter("This tab's model runtime", endpoint, body, supports[endpoint]);
+			if (refused) throw new LumenError('bad_request', refused.message, false, { param: refused.param });
+		},
 		chat: (request, signal) => streamChat(loaded, request, signal, undefined, format),
 		complete: (request, signal) => streamCompletion(loaded, request, signal),
 		...(embeds ? { embed: (request: EmbeddingRequest, signal: AbortSignal) => embedRequest(loaded, request, signal) } : {})

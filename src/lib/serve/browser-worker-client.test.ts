@@ -98,7 +98,7 @@ afterEach(async () => {
 async function setup(options: { tokens?: number; intervalMs?: number; random?: () => number; queue?: WorkQueue } = {}) {
 	const coordinator = await scriptedCoordinator();
 	const { engine, seen } = scriptedEngine(options.tokens, options.intervalMs);
-	const statuses: ServeStatus[] = [];
+	const statuses: (ServeStatus & { at: number })[] = [];
 	const client = new BrowserWorkerClient({
 		WebSocket,
 		coordinatorUrl: coordinator.url,
@@ -109,7 +109,7 @@ async function setup(options: { tokens?: number; intervalMs?: number; random?: (
 		queue: options.queue,
 		backoff: { initialMs: 100, maxMs: 400 },
 		random: options.random ?? (() => 0.5),
-		onStatus: (s) => statuses.push(s)
+		onStatus: (s) => statuses.push({ ...s, at: Date.now() })
 	});
 	cleanups.push(() => coordinator.close());
 	cleanups.push(() => client.stop());
@@ -274,14 +274,15 @@ describe('BrowserWorkerClient', () => {
 		await until(() => client.status.state === 'reconnecting', 'reconnecting');
 		expect(seen[0].signal.aborted).toBe(true);
 		expect(client.status.error).toMatchObject({ code: 'network' });
-		// random() = 0: the lower edge of each attempt's jitter window (half of initial × 2^attempt).
-		const dropped = Date.now();
 		await coordinator.connection(1);
-		expect(Date.now() - dropped).toBeGreaterThanOrEqual(backoffDelay(0, () => 0, { initialMs: 100, maxMs: 400, factor: 2 }) - 10);
+		const arrivedAt = Date.now();
 		// Refused to accept: the second attempt waits longer.
 		coordinator.connections[1].socket.terminate();
 		await until(() => client.status.attempt === 2, 'second retry');
-		expect(client.status.retryAt! - Date.now()).toBeGreaterThan(60);
+		// random() = 0: the lower edge of each attempt's jitter window, half of initial × 2^attempt.
+		const retries = [1, 2].map((attempt) => statuses.find((s) => s.state === 'reconnecting' && s.attempt === attempt)!);
+		expect(retries.map((s) => s.retryAt! - s.at)).toEqual([50, 100]);
+		expect(arrivedAt).toBeGreaterThanOrEqual(retries[0].retryAt! - 2);
 		await coordinator.connection(2);
 		coordinator.accept(2);
 		await until(() => client.status.state === 'serving', 'serving again');

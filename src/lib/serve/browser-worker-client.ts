@@ -369,9 +369,11 @@ export class BrowserWorkerClient {
 		conn.active.set(msg.id, controller);
 		let outcome: 'served' | 'failed' | 'cancelled' = 'failed';
 		try {
+			// Checked before queueing, as a native worker admits requests: a refusal does not wait its turn.
+			const work = this.prepare(conn, msg);
 			const release = await this.queue.acquire(controller.signal);
 			try {
-				await this.run(conn, msg, controller.signal);
+				await work(controller.signal);
 				outcome = controller.signal.aborted ? 'cancelled' : 'served';
 			} finally {
 				release();
@@ -388,34 +390,41 @@ export class BrowserWorkerClient {
 		}
 	}
 
-	private async run(conn: Connection, msg: RequestMessage, signal: AbortSignal): Promise<void> {
+	/** Validates a request (model, body, what the engine honours) and returns the work that answers it. */
+	private prepare(conn: Connection, msg: RequestMessage): (signal: AbortSignal) => Promise<void> {
 		const model = String(msg.body.model ?? '');
 		this.checkModel(model, CAPABILITY[msg.kind]);
 		if (msg.kind === 'embeddings') {
 			const request = parseBody(EmbeddingRequestSchema, msg.body);
-			if (!this.engine.embed) throw new LumenError('bad_request', `This tab offers no embeddings for "${model}".`, false, { param: 'model' });
-			const body = await this.engine.embed(request, signal);
-			this.send(conn, { type: 'result', id: msg.id, body });
-			return;
+			const embed = this.engine.embed?.bind(this.engine);
+			if (!embed) throw new LumenError('bad_request', `This tab offers no embeddings for "${model}".`, false, { param: 'model' });
+			this.engine.check?.(msg.kind, msg.body);
+			return async (signal) => this.send(conn, { type: 'result', id: msg.id, body: await embed(request, signal) });
 		}
-		let chunks: AsyncIterable<ChatCompletionChunk | ServedCompletionChunk>;
 		if (msg.kind === 'chat') {
 			const parsed = parseBody(ChatCompletionRequestSchema, msg.body) as ChatCompletionRequest;
+			this.engine.check?.(msg.kind, msg.body);
 			// The runtime reads max_tokens; OpenAI's newer name wins when both are given (as in a native worker).
-			chunks = this.engine.chat({ ...parsed, max_tokens: maxTokensOf(parsed) }, signal);
-		} else {
-			const request = parseBody(CompletionRequestSchema, msg.body);
-			if (!this.engine.complete) throw new LumenError('bad_request', `This tab offers no text completions for "${model}".`, false, { param: 'model' });
-			chunks = this.engine.complete(request, signal);
+			const request = { ...parsed, max_tokens: maxTokensOf(parsed) };
+			return (signal) => this.relay(conn, msg.id, this.engine.chat(request, signal));
 		}
+		const request = parseBody(CompletionRequestSchema, msg.body);
+		const complete = this.engine.complete?.bind(this.engine);
+		if (!complete) throw new LumenError('bad_request', `This tab offers no text completions for "${model}".`, false, { param: 'model' });
+		this.engine.check?.(msg.kind, msg.body);
+		return (signal) => this.relay(conn, msg.id, complete(request, signal));
+	}
+
+	/** Sends a generation's chunks, then `done` with its finish reason and usage. */
+	private async relay(conn: Connection, id: string, chunks: AsyncIterable<ChatCompletionChunk | ServedCompletionChunk>): Promise<void> {
 		let finish: FinishReason | undefined;
 		let usage: Usage | undefined;
 		for await (const chunk of this.metered(chunks)) {
 			if (chunk.usage) usage = chunk.usage;
 			for (const choice of chunk.choices) finish = choice.finish_reason ?? finish;
-			this.send(conn, { type: 'chunk', id: msg.id, chunk });
+			this.send(conn, { type: 'chunk', id, chunk });
 		}
-		this.send(conn, { type: 'done', id: msg.id, ...(finish !== undefined ? { finish_reason: finish } : {}), ...(usage ? { usage } : {}) });
+		this.send(conn, { type: 'done', id, ...(finish !== undefined ? { finish_reason: finish } : {}), ...(usage ? { usage } : {}) });
 	}
 
 	private checkModel(model: string, capability: WorkerCapability): void {

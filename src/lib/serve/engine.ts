@@ -4,7 +4,7 @@
 import type { WorkerModel } from '../protocol/coordinator';
 import type { EmbeddingResponse } from '../protocol/embeddings';
 import type { ChatCompletionChunk, ChatCompletionRequest, CompletionRequest, EmbeddingRequest } from '../protocol/openai';
-import type { LegacyLogprobsSchema } from '../protocol/browser-worker';
+import type { LegacyLogprobsSchema, RequestKind } from '../protocol/browser-worker';
 import type { CompletionChunk } from '../protocol/openai';
 import type { z } from 'zod';
 
@@ -26,4 +26,9 @@ export interface ServeEngine {
 	complete?(request: CompletionRequest, signal: AbortSignal): AsyncIterable<ServedCompletionChunk>;
 	/** Absent when the engine offers no embeddings. */
 	embed?(request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResponse>;
+	/**
+	 * Refuses, before the request waits in the queue, a request the engine would not answer faithfully
+	 * (a parameter it cannot honour): throws a LumenError naming the field in `param`. Absent: no check.
+	 */
+	check?(kind: RequestKind, body: Record<string, unknown>): void;
 }
