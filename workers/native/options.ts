@@ -62,7 +62,7 @@ export function addWorkerOptions(command: Command): Command {
 		.option('--upstream <url>', 'openai: base URL of the OpenAI-compatible server to front')
 		.option('--upstream-key <key>', 'openai: API key for the upstream server')
 		.option('--vision [ids]', 'openai: mark the fronted models (or these comma-separated ids) as reading images; the upstream’s own metadata counts too')
-		.addOption(new Option('--device <device>', 'onnx: execution device').choices([...OnnxDevices]).default('cpu'))
+		.addOption(new Option('--device <device>', 'onnx: execution device (wasm: ONNX Runtime Web in Node, numerically identical to a browser tab, slower)').choices([...OnnxDevices]).default('cpu'))
 		.addOption(new Option('--dtype <dtype>', 'onnx: weight variant to load').choices([...OnnxDtypes]).default('fp32'))
 		.option('--port <n>', 'port to listen on (0 = any free port)', '0')
 		.option('--host <host>', 'interface to listen on', '127.0.0.1')
