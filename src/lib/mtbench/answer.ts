@@ -5,7 +5,7 @@ import type { LumenError } from '../protocol/errors';
 import type { ChatMessage } from '../protocol/openai';
 import { DEFAULT_MAX_NEW_TOKENS, temperatureFor } from './constants';
 import { qidKey } from './matches';
-import { isFatal, nowSeconds, runPool, serialWriter, shortId, withRetries, type ChatFn, type RetryOptions } from './run-support';
+import { abortedError, isFatal, nowSeconds, runPool, serialWriter, shortId, withRetries, type ChatFn, type RetryOptions } from './run-support';
 import type { ModelAnswer, Question, QuestionId } from './schemas';
 
 export type AnswerProgress = { done: number; total: number; failed: number; skipped: number; questionId: QuestionId };
@@ -68,6 +68,7 @@ export async function generateAnswers(options: GenerateAnswersOptions): Promise<
 				report(question.question_id);
 				return;
 			}
+			if (signal.aborted) throw abortedError(signal);
 			await writer.write({ question_id: question.question_id, answer_id: shortId(), model_id: options.model, choices: [{ index: 0, turns }], tstamp: nowSeconds() });
 			summary.written++;
 			report(question.question_id);

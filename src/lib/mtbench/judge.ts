@@ -4,7 +4,7 @@
 import type { LumenError } from '../protocol/errors';
 import { JUDGE_MAX_TOKENS, JUDGE_TEMPERATURE } from './constants';
 import { judgmentKey, matchKey, pairGame, pairJudgmentRecord, singleGame, singleJudgmentRecord, type Game, type Match } from './matches';
-import { isFatal, nowSeconds, runPool, serialWriter, withRetries, type ChatFn, type RetryOptions } from './run-support';
+import { abortedError, isFatal, nowSeconds, runPool, serialWriter, withRetries, type ChatFn, type RetryOptions } from './run-support';
 import type { PairJudgment, QuestionId, SingleJudgment } from './schemas';
 
 /** A judgment line already on file, as far as resuming needs it. */
@@ -108,6 +108,7 @@ export async function judge(options: JudgeRunOptions): Promise<JudgeSummary> {
 				return;
 			}
 			doneCalls++;
+			if (signal.aborted) throw abortedError(signal);
 			if (p.results.every((r) => r !== undefined)) {
 				const m = p.match;
 				const [g1, g2] = p.games;

@@ -52,6 +52,7 @@ export async function withRetries<T>(fn: () => Promise<T>, options: RetryOptions
 	const retries = options.retries ?? 4;
 	let delay = options.backoffMs ?? 1000;
 	for (let attempt = 0; ; attempt++) {
+		if (options.signal?.aborted) throw abortedError(options.signal);
 		try {
 			return await fn();
 		} catch (raw) {
