@@ -74,11 +74,21 @@ export function judgePromptPath(dir: string, judgeFile: string | undefined): str
 export async function readBenchDir(dir: string, judgeFile?: string): Promise<BenchFiles & { judgePromptFile?: string }> {
 	const promptFile = judgePromptPath(dir, judgeFile);
 	return {
-		questions: await readText(join(dir, benchPaths.questions), 'The question file'),
+		questions: existsSync(join(dir, benchPaths.questions))
+			? await readText(join(dir, benchPaths.questions), 'The question file')
+			: missingBench(dir),
 		answers: await jsonlFiles(join(dir, benchPaths.answers)),
 		references: await jsonlFiles(join(dir, benchPaths.references)),
 		...(promptFile ? { judgePrompts: await readText(promptFile, 'The judge-prompt file'), judgePromptFile: promptFile } : {})
 	};
+}
+
+function missingBench(dir: string): never {
+	throw new LumenError(
+		'bad_request',
+		`${dir} has no question.jsonl, so there is nothing to judge. Point --bench-dir at a bench folder, or run \`lumen mtbench answer --bench-dir ${dir} --model …\` first (a new folder gets the built-in lumen-sample bench).`,
+		false
+	);
 }
 
 /** The records of a JSONL file that may not exist yet (none), a bad line being an error naming it. */
