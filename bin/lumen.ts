@@ -1,8 +1,9 @@
-// The `lumen` command line: serve (coordinator + worker + web app), worker, models, chat, leaderboard.
+// The `lumen` command line: serve (coordinator + worker + web app), worker, models, chat, leaderboard, mtbench.
 import { Command } from 'commander';
 import { chatCommand } from './commands/chat';
 import { leaderboardCommand } from './commands/leaderboard';
 import { modelsCommand } from './commands/models';
+import { mtbenchCommand } from './commands/mtbench';
 import { serveCommand } from './commands/serve';
 import { workerCommand } from './commands/worker';
 
@@ -13,6 +14,7 @@ const program = new Command('lumen')
 	.addCommand(workerCommand())
 	.addCommand(modelsCommand())
 	.addCommand(chatCommand())
-	.addCommand(leaderboardCommand());
+	.addCommand(leaderboardCommand())
+	.addCommand(mtbenchCommand());
 
 await program.parseAsync(process.argv);
