@@ -54,6 +54,19 @@ export default ts.config(
 		}
 	},
 	{
+		// MT-bench runs in the /eval page and in `lumen mtbench`: DOM-free and Node-free, importing only zod, its
+		// own JSON data and the protocol (the one OpenAI client and error model).
+		files: ['src/lib/mtbench/**/*.ts'],
+		ignores: ['**/*.test.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{ patterns: [{ regex: '^(?!zod$|\\./|\\.\\./protocol/)', message: 'src/lib/mtbench imports only zod, its own modules and JSON, and ../protocol/*.' }] }
+			],
+			'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'location', 'process', 'Buffer', '__dirname']
+		}
+	},
+	{
 		// The tab's serving library runs in a Web Worker, a page and Node alike: DOM-free, and importing only
 		// zod, its own modules and the protocol (the WebSocket constructor is handed in).
 		files: ['src/lib/serve/**/*.ts'],
@@ -75,12 +88,12 @@ export default ts.config(
 	},
 	{
 		// Node code (coordinator, native workers, the shared runtime, the CLI, scripts, benches) reaches the
-		// app's DOM-free modules through one declared path: package.json `imports` (#protocol, #rating, #catalog, #templates, #serve).
+		// app's DOM-free modules through one declared path: package.json `imports` (#protocol, #rating, #catalog, #templates, #mtbench, #serve).
 		files: ['coordinator/**/*.ts', 'workers/native/**/*.ts', 'workers/runtime/**/*.ts', 'bin/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
 		rules: {
 			'no-restricted-imports': [
 				'error',
-				{ patterns: [{ regex: '^\\$lib/|(^|/)src/lib/', message: 'Import shared modules through #protocol/*, #rating/*, #catalog/*, #templates/* or #serve/* (package.json imports).' }] }
+				{ patterns: [{ regex: '^\\$lib/|(^|/)src/lib/', message: 'Import shared modules through #protocol/*, #rating/*, #catalog/*, #templates/*, #mtbench/* or #serve/* (package.json imports).' }] }
 			]
 		}
 	}
