@@ -141,13 +141,26 @@ describe('worker registry', () => {
 		expect(registry.catalog()).toEqual([{ id: 'vl', context_length: 8192, capabilities: ['chat', 'completions'] }]);
 	});
 
-	it('skips a failed worker for the cooldown, then offers it again', () => {
+	it('skips a failed worker for the cooldown while another serves the model, then offers it again', () => {
 		const { registry, clock, reg } = setup();
 		registry.register(reg({ worker_id: 'w1' }));
+		registry.register(reg({ worker_id: 'w2' }));
 		registry.markFailed('w1');
-		expect(registry.lookup('tiny', 'chat').kind).toBe('unavailable');
+		const during = registry.lookup('tiny', 'chat');
+		expect(during.kind === 'ok' && during.candidates.map((w) => w.id)).toEqual(['w2']);
 		clock.advance(10_000);
-		expect(registry.lookup('tiny', 'chat').kind).toBe('ok');
+		const after = registry.lookup('tiny', 'chat');
+		expect(after.kind === 'ok' && after.candidates.map((w) => w.id)).toEqual(['w1', 'w2']);
+	});
+
+	it('never leaves a model without a worker for a cooldown: the last one left is still tried', () => {
+		const { registry, reg } = setup();
+		registry.register(reg({ worker_id: 'w1' }));
+		registry.markFailed('w1');
+		const only = registry.lookup('tiny', 'chat');
+		expect(only.kind === 'ok' && only.candidates.map((w) => w.id)).toEqual(['w1']);
+		// Within one request, a worker already tried is not tried again.
+		expect(registry.lookup('tiny', 'chat', new Set(['w1'])).kind).toBe('unavailable');
 	});
 
 	it('counts in-flight requests and keeps them across a re-registration', () => {

@@ -121,6 +121,9 @@ export function createRegistry({ clock = Date.now, expiryMs, failureCooldownMs }
 	function lookup(model: string, capability: WorkerCapability, exclude: ReadonlySet<string> = new Set()): Lookup {
 		const now = clock();
 		const candidates: WorkerEntry[] = [];
+		// A cooldown steers work to other workers; it never leaves a model with none. A worker that failed
+		// recently is still tried when it is all that is left (it may have recovered; if not, it fails again).
+		const cooling: WorkerEntry[] = [];
 		let listed = false;
 		let supported = false;
 		for (const w of workers.values()) {
@@ -128,9 +131,11 @@ export function createRegistry({ clock = Date.now, expiryMs, failureCooldownMs }
 			listed = true;
 			if (!serves(w, model, capability)) continue;
 			supported = true;
-			if (isLive(w, now) && now >= w.failed_until && !exclude.has(w.id)) candidates.push(w);
+			if (!isLive(w, now) || exclude.has(w.id)) continue;
+			(now >= w.failed_until ? candidates : cooling).push(w);
 		}
 		if (candidates.length > 0) return { kind: 'ok', candidates };
+		if (cooling.length > 0) return { kind: 'ok', candidates: cooling };
 		if (listed && !supported) return { kind: 'unsupported' };
 		return listed || knownModels.has(model) ? { kind: 'unavailable' } : { kind: 'unknown' };
 	}
