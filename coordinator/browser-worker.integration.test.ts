@@ -100,7 +100,7 @@ describe('a tab serving lumen-tiny-b to lumen serve', () => {
 			.create({ model: MODEL, messages: CONVERSATION, max_tokens: 4, response_format: { type: 'json_object' } })
 			.catch((e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
 		expect(err).toBeInstanceOf(OpenAI.APIError);
-		expect(err).toMatchObject({ status: 400, param: 'response_format', message: expect.stringMatching(/cannot honour 'response_format' \(json_object\)/) });
+		expect(err).toMatchObject({ status: 400, param: 'response_format', code: 'unsupported_parameter', message: expect.stringMatching(/cannot honour 'response_format' \(json_object\)/) });
 		expect((await client.chat.completions.create({ model: MODEL, messages: CONVERSATION, max_tokens: 4 })).choices[0].finish_reason).toBe('length');
 	});
 

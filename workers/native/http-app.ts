@@ -204,7 +204,6 @@ export function createWorkerApp({ backend, queue, isDraining, log = () => undefi
 		// Errors we did not raise on purpose may carry internals: keep their 5xx message generic.
 		const safe = err instanceof LumenError || status < 500 ? e : new LumenError(e.code, 'The worker failed to answer. Try again.', e.retryable);
 		const body = toOpenAIError(safe, err instanceof LumenError ? err.param : undefined);
-		if (err instanceof RequestError && err.apiCode) body.error.code = err.apiCode;
 		return c.json(body, status as 500);
 	});
 
@@ -219,13 +218,9 @@ function checkModel(backend: Backend, modelId: string, capability: WorkerCapabil
 		throw new LumenError('bad_request', `Model "${modelId}" does not offer ${capability} on this worker.`);
 }
 
-/** A 400 about one request parameter: OpenAI's `param` names it, `apiCode` (when set) is OpenAI's `code`. */
+/** A 400 about the request body: OpenAI's `param` names the field at fault. */
 class RequestError extends LumenError {
-	constructor(
-		message: string,
-		param?: string,
-		readonly apiCode?: string
-	) {
+	constructor(message: string, param?: string) {
 		super('bad_request', message, false, { param });
 	}
 }
@@ -250,5 +245,5 @@ async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<{ 
 /** Refuses, by name, the first parameter this backend cannot honour (see unsupportedParameter). */
 function checkParameters(backend: Backend, endpoint: ApiEndpoint, body: Record<string, unknown>): void {
 	const refused = unsupportedParameter(`The ${backend.kind} backend`, endpoint, body, backend.supports?.[endpoint] ?? new Set());
-	if (refused) throw new RequestError(refused.message, refused.param, 'unsupported_parameter');
+	if (refused) throw new LumenError('unsupported_parameter', refused.message, false, { param: refused.param });
 }

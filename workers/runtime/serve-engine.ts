@@ -37,7 +37,7 @@ export function runtimeServeEngine(loaded: LoadedTextModel, options: RuntimeServ
 		check(kind, body) {
 			const endpoint = ENDPOINT[kind];
 			const refused = unsupportedParameter("This tab's model runtime", endpoint, body, supports[endpoint]);
-			if (refused) throw new LumenError('bad_request', refused.message, false, { param: refused.param });
+			if (refused) throw new LumenError('unsupported_parameter', refused.message, false, { param: refused.param });
 		},
 		chat: (request, signal) => streamChat(loaded, request, signal, undefined, format),
 		complete: (request, signal) => streamCompletion(loaded, request, signal),
