@@ -2,7 +2,7 @@
 // asks for live here, beside the model, so a tab in the background keeps serving (pages are throttled, this
 // worker is not). The person's own chats and embeddings wait in the same WorkQueue as served requests, so the
 // one model runs one generation at a time and the coordinator is told the true queue length.
-import { BrowserWorkerClient, type ServeStatus } from '#serve/browser-worker-client';
+import { BrowserWorkerClient, type ServeStatus, type SocketConstructor } from '#serve/browser-worker-client';
 import { ServeRequestSchema, type ServeRequest } from '#serve/serving-worker-api';
 import { WorkQueue } from '#serve/work-queue';
 import { LumenError, toLumenError } from '#protocol/errors';
@@ -20,6 +20,9 @@ export class WorkerServing {
 	private client: BrowserWorkerClient | null = null;
 	/** Stops the speed measurement of a serve() that was overtaken by stop() or another serve(). */
 	private starting: AbortController | null = null;
+
+	/** `WebSocket`: the worker's global by default (tests on Node 20, which has none, pass the `ws` package's). */
+	constructor(private readonly WebSocketImpl: SocketConstructor = globalThis.WebSocket) {}
 
 	get active(): boolean {
 		return this.client !== null || this.starting !== null;
@@ -40,7 +43,7 @@ export class WorkerServing {
 			// Chats are formatted as the chat page formats them: by the repository id, as FastChat matches a model path.
 			const format = chatFormat({ modelId: loaded.spec.repo, tokenizer: loaded.tokenizer });
 			const client = new BrowserWorkerClient({
-				WebSocket,
+				WebSocket: this.WebSocketImpl,
 				coordinatorUrl: request.coordinatorUrl,
 				token: request.token,
 				engine: runtimeServeEngine(loaded, { format, modelId: loaded.spec.modelId }),
