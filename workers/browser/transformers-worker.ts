@@ -1,6 +1,7 @@
 // Web Worker running Transformers.js (ONNX Runtime Web on WebGPU or WASM), exposed with comlink.
 // Model files go through our IndexedDB cache (never the Cache API); a model is marked cached only
-// after every file arrived and the session was built.
+// after every file arrived and the session was built. It can also serve its model to a coordinator
+// (./serving.ts): the person's own chats and embeddings then wait in the same queue as served requests.
 import * as Comlink from 'comlink';
 import type * as TF from '@huggingface/transformers';
 import { LumenError, toLumenError, type LumenErrorData } from '#protocol/errors';
@@ -13,6 +14,7 @@ import {
 	type LoadResult,
 	type WorkerLoadSpec
 } from '#protocol/worker-api';
+import type { ServingWorkerApi } from '#serve/serving-worker-api';
 import { openModelCache } from '$lib/storage/weight-cache';
 import { findModel } from '#catalog/catalog';
 import { isOfflineFetchError, offlineModelError } from '$lib/pwa/offline-error';
@@ -21,6 +23,7 @@ import { embedRequest } from '../runtime/transformers-embed';
 import { chatFormat, type ChatFormat } from '../runtime/transformers-chat-prompt';
 import { transferChunks } from './chunk-stream';
 import { ProgressTracker } from './progress-tracker';
+import { WorkerServing } from './serving';
 
 let tfModule: Promise<typeof TF> | null = null;
 const loadTransformers = () => (tfModule ??= import('@huggingface/transformers'));
@@ -29,8 +32,9 @@ let loaded: (LoadedTextModel & { spec: WorkerLoadSpec }) | null = null;
 let current: AbortController | null = null;
 /** Separate from `current`: starting a chat must not stop an embedding, nor the other way round. */
 let embedding: AbortController | null = null;
+const serving = new WorkerServing();
 
-const api: BrowserWorkerApi = {
+const api: BrowserWorkerApi & ServingWorkerApi = {
 	async load(rawSpec, onProgress) {
 		const spec = WorkerLoadSpecSchema.parse(rawSpec);
 		const started = performance.now();
@@ -96,18 +100,24 @@ const api: BrowserWorkerApi = {
 		} catch (err) {
 			throw toLumenError(err, 'generation_failed').toData();
 		}
+		// A new chat of the person's replaces their previous one; served requests are not theirs to stop.
 		current?.abort();
 		const controller = new AbortController();
 		current = controller;
-		return transferChunks(streamChat(loaded, request, controller.signal, prompt, format), controller);
+		const model = loaded;
+		return transferChunks(
+			serving.queue.stream(controller.signal, (signal) => streamChat(model, request, signal, prompt, format)),
+			controller
+		);
 	},
 
 	async embed(request: EmbeddingRequest) {
 		if (!loaded) throw new LumenError('model_not_found', 'No model is loaded in this worker. Load a model first.', true).toData();
 		const controller = new AbortController();
 		embedding = controller;
+		const model = loaded;
 		try {
-			return await embedRequest(loaded, request, controller.signal);
+			return await serving.queue.run(controller.signal, (signal) => embedRequest(model, request, signal));
 		} catch (err) {
 			throw toLumenError(err, 'generation_failed').toData();
 		} finally {
@@ -120,7 +130,21 @@ const api: BrowserWorkerApi = {
 		embedding?.abort();
 	},
 
+	async serve(request, onStatus) {
+		try {
+			return await serving.start(loaded, request, onStatus);
+		} catch (err) {
+			throw toLumenError(err, 'internal').toData();
+		}
+	},
+
+	async stopServing() {
+		await serving.stop();
+	},
+
 	async unload() {
+		// Serving ends with the model it served.
+		await serving.stop();
 		current?.abort();
 		embedding?.abort();
 		const old = loaded;

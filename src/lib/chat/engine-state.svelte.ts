@@ -20,6 +20,13 @@ import type { LoadProgress, LoadResult } from '$lib/protocol/worker-api';
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 
 /**
+ * An engine elsewhere in the app that already holds `model` loaded in this tab (the /serve page's worker
+ * while it serves that model), or null. A page chats through it instead of loading a second copy, and its
+ * requests then wait in line with the served ones.
+ */
+export type SharedEngine = (model: CatalogModel) => Engine | null;
+
+/**
  * Test/diagnostic knob: `?quota=50000000` on the page pretends the browser allows that many bytes of
  * storage (usage taken as 0), so routing by fit can be tried where the real quota is large (headless Chromium: ~10 GB).
  */
@@ -61,7 +68,8 @@ export class EngineState {
 	constructor(
 		private readonly lease: EngineLease,
 		override: DeviceOverride = 'auto',
-		threads?: number
+		threads?: number,
+		private readonly shared?: SharedEngine
 	) {
 		this.override = override;
 		this.engine = lease.worker('transformers', (model) => {
@@ -121,6 +129,16 @@ export class EngineState {
 		return this.route?.where === 'local' && this.model.runtime === 'transformers';
 	}
 
+	/** The Transformers.js worker's engine when the picked model runs in it: the engine that can serve to a coordinator. */
+	get localWorker(): WorkerEngine | null {
+		return this.formatsPrompts ? this.engine : null;
+	}
+
+	/** The engine shared with another part of the app (see SharedEngine) that this model runs on, if any. */
+	get sharedEngine(): Engine | null {
+		return this.route?.where === 'local' ? (this.shared?.(this.model) ?? null) : null;
+	}
+
 	get ready(): boolean {
 		return this.status === 'ready' && this.loadedKey === this.key();
 	}
@@ -151,6 +169,14 @@ export class EngineState {
 			this.error = { code: 'model_load_failed', message: route.whereReason, retryable: false };
 			this.status = 'error';
 			return false;
+		}
+		if (this.sharedEngine) {
+			// Already loaded in this tab by its owner: nothing to load, and never a load to cancel on its worker.
+			this.loadController = null;
+			this.loadedKey = key;
+			this.status = 'ready';
+			this.error = null;
+			return true;
 		}
 		this.status = 'loading';
 		this.error = null;
@@ -195,6 +221,8 @@ export class EngineState {
 	}
 
 	private engineFor(route: Route): Engine {
+		const shared = this.sharedEngine;
+		if (shared) return shared;
 		if (route.where !== 'remote') return this.model.runtime === 'web-llm' ? this.webllm : this.engine;
 		if (!this.remote) throw new Error('routed to a coordinator that is not configured');
 		return this.remote;

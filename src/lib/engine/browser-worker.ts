@@ -4,6 +4,7 @@ import * as Comlink from 'comlink';
 import { base } from '$app/paths';
 import { LumenError } from '$lib/protocol/errors';
 import type { BrowserWorkerApi, WorkerLoadSpec } from '$lib/protocol/worker-api';
+import type { ServingWorkerApi } from '$lib/serve/serving-worker-api';
 import { modelLocation, type CatalogModel } from '$lib/catalog/catalog';
 import type { WorkerHandle } from './worker-engine';
 import type { Route } from './router';
@@ -14,12 +15,13 @@ export function spawnTransformersWorker(): WorkerHandle {
 		type: 'module',
 		name: 'lumen-transformers'
 	});
-	return wrapWorker(worker, 'model worker');
+	// This worker can also serve its model to a coordinator (WorkerEngine.serve).
+	return wrapWorker<BrowserWorkerApi & ServingWorkerApi>(worker, 'model worker');
 }
 
 /** Wraps a started worker for WorkerEngine: its comlink API, terminate, and a promise that says when it died. */
-export function wrapWorker(worker: Worker, label: string): WorkerHandle {
-	const api = Comlink.wrap<BrowserWorkerApi>(worker);
+export function wrapWorker<Api extends BrowserWorkerApi = BrowserWorkerApi>(worker: Worker, label: string): WorkerHandle {
+	const api = Comlink.wrap<Api>(worker);
 	const crashed = new Promise<LumenError>((resolve) => {
 		const fail = (what: string) =>
 			resolve(new LumenError('worker_crashed', `The ${label} stopped (${what}). Load the model again to continue.`, true));

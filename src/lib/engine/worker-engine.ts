@@ -6,11 +6,14 @@ import type { EmbeddingResponse } from '$lib/protocol/embeddings';
 import type { ChatCompletionChunk, ChatCompletionRequest, EmbeddingRequest } from '$lib/protocol/openai';
 import type { BrowserWorkerApi, LoadResult, WorkerLoadSpec, WorkerStreamItem } from '$lib/protocol/worker-api';
 import type { CatalogModel } from '$lib/catalog/catalog';
+import type { ServeStatus } from '$lib/serve/browser-worker-client';
+import type { ServeRequest, ServingWorkerApi } from '$lib/serve/serving-worker-api';
 import type { ChatOptions, EmbedOptions, Engine, LoadOptions } from './types';
 
 /** What WorkerEngine needs of a worker: its API and a way to end it. Tests pass an in-process fake. */
 export type WorkerHandle = {
-	api: Pick<BrowserWorkerApi, 'load' | 'chat' | 'embed' | 'interrupt' | 'unload'>;
+	/** The serving calls exist only on a worker that can serve (the Transformers.js one). */
+	api: Pick<BrowserWorkerApi, 'load' | 'chat' | 'embed' | 'interrupt' | 'unload'> & Partial<ServingWorkerApi>;
 	terminate(): void;
 	/** Resolves (never rejects) when the worker dies on its own. */
 	crashed: Promise<LumenError>;
@@ -135,6 +138,31 @@ export class WorkerEngine implements Engine {
 		} finally {
 			signal?.removeEventListener('abort', onAbort);
 		}
+	}
+
+	/**
+	 * Serves the loaded model to a coordinator from inside the worker (see ServingWorkerApi): resolves with the
+	 * first status once it is under way, then `onStatus` hears every change. Fails when the worker dies meanwhile.
+	 */
+	async serve(request: ServeRequest, onStatus: (status: ServeStatus) => void): Promise<ServeStatus> {
+		const handle = this.handle;
+		if (!handle || !this.loadedId) throw new LumenError('model_not_found', 'Load a model before serving it.', true);
+		if (!handle.api.serve) throw new LumenError('bad_request', 'This runtime cannot serve its model to a coordinator.');
+		try {
+			return await Promise.race([handle.api.serve(request, Comlink.proxy(onStatus)), handle.crashed.then(throwIt)]);
+		} catch (err) {
+			throw rebuild(err, 'internal');
+		}
+	}
+
+	/** Stops serving (a no-op when the worker is gone or never served). */
+	async stopServing(): Promise<void> {
+		await this.handle?.api.stopServing?.();
+	}
+
+	/** Resolves when this engine's current worker dies or is ended; null while none runs. */
+	get gone(): Promise<LumenError> | null {
+		return this.handle?.crashed ?? null;
 	}
 
 	/** Frees the model but keeps the worker; a no-op when nothing is loaded (a busy or dead worker is not asked). */
