@@ -104,6 +104,10 @@ test('chat streams the tiny model in a worker, matches Node token for token, sto
 	const texts = await assistant(page).locator('.content').allInnerTexts();
 	const stats = await assistant(page).first().getByTestId('stats').innerText();
 	expect(stats).toContain(`${first.tokenIds.length} tokens`);
+	// An answer that ran into the token limit says so; one that ended by itself says nothing more.
+	const note = assistant(page).first().getByTestId('finish-note');
+	if (first.tokenIds.length === MAX_TOKENS) await expect(note).toHaveAttribute('data-finish-reason', 'length');
+	else await expect(note).toHaveCount(0);
 	const browserFirst = await assistant(page).first().evaluate((el) => (el as HTMLElement).dataset.raw ?? '');
 	expect(browserFirst).toBe(first.text);
 	const second = await greedyGenerateNode({

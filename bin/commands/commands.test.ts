@@ -50,3 +50,16 @@ describe('lumen models', () => {
 		expect(r.stderr).toMatch(/Could not reach the coordinator at http:\/\/127\.0\.0\.1:9 .*Check the URL and that it is running\./);
 	});
 });
+
+describe('lumen piped into a reader that stops early', () => {
+	it('ends quietly with exit code 0 when stdout closes (lumen models | head -1)', () => {
+		const piped = spawnSync('bash', ['-c', `"${process.execPath}" bin/lumen.js models | head -1; exit \${PIPESTATUS[0]}`], {
+			cwd: PROJECT_ROOT,
+			encoding: 'utf8',
+			timeout: 60_000
+		});
+		expect(piped.stdout.split('\n')[0]).toMatch(/lumen-tiny-a/);
+		expect(piped.stderr).not.toMatch(/EPIPE|Unhandled/);
+		expect(piped.status).toBe(0);
+	});
+});

@@ -226,27 +226,38 @@ export type CoordinatorWithOnnxWorker = {
  * A test coordinator with one real native onnx worker process registered to it (lumen-tiny-a by default,
  * one ONNX Runtime thread), as the integration tests of the real serving path need.
  */
-export async function startCoordinatorWithOnnxWorker(model = 'lumen-tiny-a', workerArgs: string[] = ['--threads', '1']): Promise<CoordinatorWithOnnxWorker> {
+export function startCoordinatorWithOnnxWorker(model = 'lumen-tiny-a', workerArgs: string[] = ['--threads', '1']): Promise<CoordinatorWithOnnxWorker> {
+	return startCoordinatorWithOnnxWorkers([model], workerArgs);
+}
+
+/** A test coordinator with one native onnx worker process per model (started side by side). */
+export async function startCoordinatorWithOnnxWorkers(models: string[], workerArgs: string[] = ['--threads', '1']): Promise<CoordinatorWithOnnxWorker> {
 	const secret = 'onnx-test-secret';
 	const coordinator = await startTestCoordinator({ worker_secret: secret, heartbeat_interval_ms: 1_000, heartbeat_expiry_ms: 5_000 });
-	const worker = spawn(
-		process.execPath,
-		['--import', 'tsx', 'workers/native/main.ts', '--coordinator', coordinator.url, '--model', model, '--port', '0', '--secret', secret, ...workerArgs],
-		{ stdio: ['ignore', 'pipe', 'pipe'] }
-	);
 	let output = '';
-	worker.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-	worker.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+	const workers = models.map((model) => {
+		const worker = spawn(
+			process.execPath,
+			['--import', 'tsx', 'workers/native/main.ts', '--coordinator', coordinator.url, '--model', model, '--port', '0', '--secret', secret, ...workerArgs],
+			{ stdio: ['ignore', 'pipe', 'pipe'] }
+		);
+		worker.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+		worker.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+		return worker;
+	});
 	const stop = async () => {
-		if (worker.exitCode === null && worker.signalCode === null) {
-			const exited = new Promise((r) => worker.once('exit', r));
-			worker.kill('SIGKILL');
-			await exited;
-		}
+		await Promise.all(
+			workers.map(async (worker) => {
+				if (worker.exitCode !== null || worker.signalCode !== null) return;
+				const exited = new Promise((r) => worker.once('exit', r));
+				worker.kill('SIGKILL');
+				await exited;
+			})
+		);
 		await coordinator.close({ graceMs: 0 });
 	};
 	try {
-		await until(() => coordinator.registry.modelIds().includes(model), 90_000, `the onnx worker to register (${output})`);
+		await until(() => models.every((m) => coordinator.registry.modelIds().includes(m)), 90_000, `the onnx workers to register (${output})`);
 	} catch (err) {
 		await stop();
 		throw err;

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CoordinatorClient } from './coordinator-client';
 import { startFakeCoordinator, until, type FakeCoordinator } from './test-support';
+import { startTestCoordinator } from '../../coordinator/testing/processes';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -53,6 +54,28 @@ describe('CoordinatorClient', () => {
 		const again = await second.waitFor(() => true);
 		expect(again.path).toBe('/workers/register');
 		await until(() => c.status === 'registered', 2000);
+	});
+
+	it('says the coordinator refused its secret (not that it is unreachable), and what to pass', async () => {
+		const coordinator = await startTestCoordinator({ worker_secret: 'the-right-one' });
+		cleanup.push(() => coordinator.close({ graceMs: 0 }));
+		const logs: string[] = [];
+		const c = new CoordinatorClient({
+			coordinatorUrl: coordinator.url,
+			secret: 'a-wrong-one',
+			queueLength: () => 0,
+			registration: () => ({ worker_id: 'w1', url: 'http://127.0.0.1:9/v1', models: [{ id: 'm' }], backend: 'onnx' }),
+			retryMs: 50,
+			log: (l) => logs.push(l)
+		});
+		cleanup.push(() => c.stop());
+		c.start();
+		await until(() => c.status === 'refused', 2000);
+		await new Promise((r) => setTimeout(r, 200)); // several retries
+		expect(logs.filter((l) => /refused/.test(l))).toEqual([
+			expect.stringMatching(/coordinator refused this worker's secret .*pass the coordinator's worker secret with --secret or LUMEN_WORKER_SECRET.*worker-secret/)
+		]);
+		expect(logs.join('\n')).not.toMatch(/unreachable/);
 	});
 
 	it('stop() deregisters and heartbeats no more', async () => {

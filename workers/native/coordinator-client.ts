@@ -21,7 +21,7 @@ export type CoordinatorClientOptions = {
 	requestTimeoutMs?: number;
 };
 
-export type CoordinatorState = 'starting' | 'registered' | 'unreachable' | 'stopped';
+export type CoordinatorState = 'starting' | 'registered' | 'unreachable' | 'refused' | 'stopped';
 
 export class CoordinatorClient {
 	private state: CoordinatorState = 'starting';
@@ -76,10 +76,18 @@ export class CoordinatorClient {
 			this.lastProblem = '';
 		} catch (err) {
 			if (this.stopped()) return;
-			const message = toLumenError(err).message;
-			if (this.state === 'registered' || message !== this.lastProblem) this.log(`coordinator unreachable (${message}); retrying`);
+			const error = toLumenError(err);
+			const message = error.message;
+			// Reached, but not let in: a wrong or missing secret is the operator's to fix, and no network problem.
+			const refused = error.code === 'unauthorized';
+			if (this.state === 'registered' || message !== this.lastProblem)
+				this.log(
+					refused
+						? `the coordinator refused this worker's secret (${message}): pass the coordinator's worker secret with --secret or LUMEN_WORKER_SECRET (lumen serve keeps it in data/worker-secret beside its database); retrying`
+						: `coordinator unreachable (${message}); retrying`
+				);
 			this.lastProblem = message;
-			this.state = 'unreachable';
+			this.state = refused ? 'refused' : 'unreachable';
 		}
 		if (!this.stopped()) this.timer = setTimeout(() => void this.tick(), delay);
 	}

@@ -35,6 +35,20 @@ const post = (url: string, b: string, signal?: AbortSignal) =>
 	fetch(url + '/chat/completions', { method: 'POST', body: b, headers: { 'Content-Type': 'application/json' }, signal });
 
 describe('worker HTTP app', () => {
+	it('refuses a body over its limit with an OpenAI 413, before reading it all, and keeps serving', async () => {
+		const { url, logs } = await start(() => twoWords());
+		const huge = body({ padding: 'x'.repeat(40 * 1024 * 1024) });
+		const refused = await post(url, huge);
+		expect(refused.status).toBe(413);
+		expect(await refused.json()).toMatchObject({
+			error: { type: 'invalid_request_error', code: 'request_too_large', message: expect.stringMatching(/larger than this worker's limit of 33554432 bytes/) }
+		});
+		expect(logs.join('\n')).toMatch(/413/);
+		const served = await post(url, body({}));
+		expect(served.status).toBe(200);
+		await served.text();
+	});
+
 	it('moves usage into a final choices:[] chunk only when include_usage is set', async () => {
 		const { url } = await start(() => twoWords());
 		const withUsage: ChatCompletionChunk[] = [];

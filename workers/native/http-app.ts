@@ -3,6 +3,7 @@
 // and aborts the backend when the client goes away. A relaying backend gets the client's body unchanged;
 // a local one only what it declared it honours (the rest is refused by name). Each failed request is one short log line.
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { LumenError } from '#protocol/errors';
 import { statusOf, toOpenAIError } from '#protocol/openai-errors';
@@ -29,11 +30,38 @@ export type WorkerAppOptions = {
 	/** True once shutdown began: new work is refused with a retryable 503. */
 	isDraining: () => boolean;
 	log?: (line: string) => void;
+	/** Largest request body read; a bigger one is refused with a 413 (default 32 MiB: room for images). */
+	maxBodyBytes?: number;
 };
 
-export function createWorkerApp({ backend, queue, isDraining, log = () => undefined }: WorkerAppOptions): Hono {
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+export function createWorkerApp({ backend, queue, isDraining, log = () => undefined, maxBodyBytes = DEFAULT_MAX_BODY_BYTES }: WorkerAppOptions): Hono {
 	const app = new Hono();
 	const created = Math.floor(Date.now() / 1000);
+
+	// A worker reachable without the coordinator (standalone, or its port exposed) must not buffer any
+	// body it is sent: over the limit, it answers 413 from Content-Length, or as soon as a chunked body passes it.
+	app.use(
+		'/v1/*',
+		bodyLimit({
+			maxSize: maxBodyBytes,
+			onError: (c) => {
+				log(`${c.req.method} ${c.req.path} 413 request_too_large: body over ${maxBodyBytes} bytes`);
+				return c.json(
+					{
+						error: {
+							message: `The request body is larger than this worker's limit of ${maxBodyBytes} bytes. Send a smaller request (fewer or smaller images, a shorter prompt), or start the worker with a larger --max-body-bytes.`,
+							type: 'invalid_request_error',
+							param: null,
+							code: 'request_too_large'
+						}
+					},
+					413
+				);
+			}
+		})
+	);
 
 	app.get('/health', (c) =>
 		c.json({

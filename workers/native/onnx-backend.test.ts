@@ -54,6 +54,14 @@ describe('loadOnnxBackend', () => {
 		}
 	});
 
+	it('refuses --device wasm in a process whose models already run on onnxruntime-node, saying why', async () => {
+		// The tests above loaded Transformers.js on onnxruntime-node; it binds one runtime per process.
+		await expect(loadOnnxBackend({ model: 'lumen-tiny-b', device: 'wasm', threads: 1, speed: 5 })).rejects.toMatchObject({
+			code: 'model_load_failed',
+			message: expect.stringMatching(/already runs models on onnxruntime-node; --device wasm needs a process of its own/)
+		});
+	});
+
 	it('says which model, where and on what device when loading fails', async () => {
 		await expect(loadOnnxBackend({ model: '/nonexistent/dir-without-config' })).rejects.toMatchObject({
 			code: 'model_load_failed',

@@ -1,6 +1,9 @@
 // The onnx backend: Transformers.js on onnxruntime-node (CPU, or CUDA where present) running one
 // causal LM that is a local test model (static/models/<id>), a local model folder, or a Hugging Face hub id.
+// `--device wasm` runs it on ONNX Runtime Web's WebAssembly build instead: the kernels a browser tab's
+// WASM path runs, so its numbers (embeddings included) equal a tab's bit for bit, at a cost in speed.
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LumenError, toLumenError } from '#protocol/errors';
@@ -16,7 +19,7 @@ import { RUNTIME_PARAMETERS } from '../runtime/sampling-settings';
 
 export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../static/models/', import.meta.url));
 
-export const OnnxDevices = ['cpu', 'cuda'] as const;
+export const OnnxDevices = ['cpu', 'cuda', 'wasm'] as const;
 export type OnnxDevice = (typeof OnnxDevices)[number];
 export const OnnxDtypes = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
 export type OnnxDtype = (typeof OnnxDtypes)[number];
@@ -65,12 +68,41 @@ export function resolveModelSource(model: string, modelsDir = DEFAULT_MODELS_DIR
 	return { kind: 'hub', id: model, name: model };
 }
 
+const ORT_SYMBOL = Symbol.for('onnxruntime');
+type OrtWeb = typeof import('onnxruntime-web');
+
+/**
+ * Transformers.js with the ONNX Runtime the device needs. Transformers.js binds its runtime once per
+ * process, when first imported: onnxruntime-node in Node, unless the process hands it another one under
+ * `Symbol.for('onnxruntime')` first. So `wasm` imports ONNX Runtime Web (its Node build, the same .wasm a
+ * browser loads, from this install: no CDN) and hands it over, and a process cannot mix the two.
+ */
+async function loadTransformers(device: OnnxDevice, threads: number | undefined): Promise<typeof import('@huggingface/transformers')> {
+	const global = globalThis as { [ORT_SYMBOL]?: unknown };
+	if (device === 'wasm' && !(ORT_SYMBOL in global)) {
+		const web: OrtWeb = await import('onnxruntime-web');
+		web.env.wasm.wasmPaths = dirname(createRequire(import.meta.url).resolve('onnxruntime-web')) + '/';
+		// One thread unless asked: a tab without cross-origin isolation runs one too, and so do the tests.
+		web.env.wasm.numThreads = threads ?? 1;
+		global[ORT_SYMBOL] = web;
+	}
+	const tf = await import('@huggingface/transformers');
+	const onWeb = (tf.env.backends.onnx as { versions?: { web?: string } }).versions?.web !== undefined;
+	if ((device === 'wasm') !== onWeb)
+		throw new LumenError(
+			'model_load_failed',
+			`This process already runs models on ${onWeb ? 'ONNX Runtime Web (wasm)' : 'onnxruntime-node'}; --device ${device} needs a process of its own.`,
+			false
+		);
+	return tf;
+}
+
 export async function loadOnnxBackend(options: OnnxBackendOptions): Promise<Backend> {
 	const log = options.log ?? (() => undefined);
 	// A misspelt template name fails before minutes of loading, with the list of names.
 	if (options.chatTemplate) findTemplate(options.chatTemplate);
 	const source = resolveModelSource(options.model, options.modelsDir);
-	const tf = await import('@huggingface/transformers');
+	const tf = await loadTransformers(options.device ?? 'cpu', options.threads);
 	if (source.kind === 'local') {
 		tf.env.allowLocalModels = true;
 		tf.env.allowRemoteModels = false;
@@ -86,7 +118,9 @@ export async function loadOnnxBackend(options: OnnxBackendOptions): Promise<Back
 		const tokenizer = await tf.AutoTokenizer.from_pretrained(source.id);
 		const model = await tf.AutoModelForCausalLM.from_pretrained(source.id, {
 			dtype: options.dtype ?? 'fp32',
-			device,
+			// Transformers.js offers no device names for a runtime handed to it: 'auto' lets ONNX Runtime
+			// Web take its default, the WASM execution provider.
+			device: device === 'wasm' ? 'auto' : device,
 			session_options: sessionOptions
 		});
 		const genConfig = (model as unknown as { generation_config?: { max_new_tokens?: number | null } }).generation_config;

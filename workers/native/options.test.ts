@@ -19,7 +19,7 @@ const parse = (argv: string[], env: Record<string, string> = {}) => {
 describe('worker options', () => {
 	it('fills defaults and converts numbers', () => {
 		const o = parse(['--model', 'lumen-tiny-a', '--max-concurrency', '3', '--threads', '2']);
-		expect(o).toMatchObject({ backend: 'onnx', device: 'cpu', dtype: 'fp32', port: 0, host: '127.0.0.1', maxConcurrency: 3, threads: 2, drainTimeout: 30 });
+		expect(o).toMatchObject({ backend: 'onnx', device: 'cpu', dtype: 'fp32', port: 0, host: '127.0.0.1', maxConcurrency: 3, threads: 2, drainTimeout: 30, maxBodyBytes: 33554432 });
 		expect(o.coordinator).toBeUndefined();
 	});
 

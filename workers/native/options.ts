@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { findTemplate } from '#templates/chat-templates';
 import { BackendKinds } from './backend';
+import { DEFAULT_MAX_BODY_BYTES } from './http-app';
 import { OnnxDevices, OnnxDtypes } from './onnx-backend';
 
 const positiveInt = z.coerce.number().int().positive();
@@ -30,6 +31,7 @@ export const WorkerOptionsSchema = z
 		threads: positiveInt.optional(),
 		speed: z.coerce.number().positive().optional(),
 		drainTimeout: z.coerce.number().positive().default(30),
+		maxBodyBytes: positiveInt.default(DEFAULT_MAX_BODY_BYTES),
 		chatTemplate: z
 			.string()
 			.optional()
@@ -62,7 +64,7 @@ export function addWorkerOptions(command: Command): Command {
 		.option('--upstream <url>', 'openai: base URL of the OpenAI-compatible server to front')
 		.option('--upstream-key <key>', 'openai: API key for the upstream server')
 		.option('--vision [ids]', 'openai: mark the fronted models (or these comma-separated ids) as reading images; the upstream’s own metadata counts too')
-		.addOption(new Option('--device <device>', 'onnx: execution device').choices([...OnnxDevices]).default('cpu'))
+		.addOption(new Option('--device <device>', 'onnx: execution device (wasm: ONNX Runtime Web in Node, numerically identical to a browser tab, slower)').choices([...OnnxDevices]).default('cpu'))
 		.addOption(new Option('--dtype <dtype>', 'onnx: weight variant to load').choices([...OnnxDtypes]).default('fp32'))
 		.option('--port <n>', 'port to listen on (0 = any free port)', '0')
 		.option('--host <host>', 'interface to listen on', '127.0.0.1')
@@ -73,6 +75,7 @@ export function addWorkerOptions(command: Command): Command {
 		.option('--threads <n>', 'onnx: ONNX Runtime intra-op threads')
 		.option('--speed <n>', 'relative speed to report (default: measured tokens/s for onnx, 1 for openai)')
 		.option('--drain-timeout <seconds>', 'on SIGTERM/SIGINT, how long to let in-flight requests finish', '30')
+		.option('--max-body-bytes <n>', 'largest request body read; bigger ones get a 413', String(DEFAULT_MAX_BODY_BYTES))
 		.option(
 			'--chat-template <name>',
 			"onnx: format chats with this registry template instead of the model's own (default: its own, or the one its id matches when it has none)"

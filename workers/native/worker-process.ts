@@ -41,7 +41,7 @@ export async function startWorker(options: WorkerOptions, log: (line: string) =>
 	const backend = await loadBackend(options, log);
 	const queue = new RequestQueue(options.maxConcurrency ?? backend.defaultConcurrency);
 	let draining = false;
-	const app = createWorkerApp({ backend, queue, isDraining: () => draining, log });
+	const app = createWorkerApp({ backend, queue, isDraining: () => draining, log, maxBodyBytes: options.maxBodyBytes });
 	const server = await listen(app.fetch, options.port, options.host);
 	const port = (server.address() as AddressInfo).port;
 	const advertisedHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;

@@ -59,7 +59,8 @@ export async function generateAnswers(options: GenerateAnswersOptions): Promise<
 			try {
 				for (let t = 0; t < question.turns.length; t++) {
 					const messages = turnMessages(question, turns, t);
-					turns.push(await withRetries(() => options.chat(messages, { temperature, maxTokens, signal }), { ...options, signal }));
+					// FastChat strips each output before it is stored and shown to the next turn.
+					turns.push((await withRetries(() => options.chat(messages, { temperature, maxTokens, signal }), { ...options, signal })).trim());
 				}
 			} catch (err) {
 				const error = err as LumenError;
