@@ -180,6 +180,8 @@ test('local models answer the built-in bench, a scripted judge grades it (single
 	for (const c of beforeReload.filter((c) => c.answered)) expect(asked.get(c.key)).toBe(1);
 	for (const c of beforeReload.filter((c) => !c.answered)) expect(asked.get(c.key)).toBe(2);
 	expect(judge.calls).toHaveLength(66);
+	// Every answer was on file, so the resumed run started no model worker at all.
+	expect(page.workers().filter((w) => /(transformers|webllm)-worker/.test(w.url()))).toHaveLength(0);
 	judge.calls.forEach(checkAsked);
 	expect(verdictErrors).toEqual([]);
 
@@ -245,10 +247,13 @@ test('local models answer the built-in bench, a scripted judge grades it (single
 	// Usable on a phone: nothing wider than the screen.
 	await page.setViewportSize({ width: 375, height: 800 });
 	await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+
 });
 
 test('a bench by URL: an unreachable server is an error that says what to do; files from a server and from disk are taken in', async ({ page, server }) => {
-	await page.goto(`${server.url}/eval`);
+	await page.goto(server.url);
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Eval' }).click();
+	await expect(page.getByRole('heading', { name: 'Eval', level: 1 })).toBeVisible();
 	await expect(page.getByTestId('bench-summary')).toContainText('lumen-sample');
 	await page.getByText('From URLs').click();
 	await page.getByLabel('Questions URL').fill('http://127.0.0.1:1/mt_bench/question.jsonl');

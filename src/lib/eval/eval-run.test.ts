@@ -50,8 +50,11 @@ describe('EvalRun', () => {
 	it('answers with every model, then judges every match, and reports progress with counts', async () => {
 		const { ws } = await setUp();
 		const answers = slot(['a', 'b'], (r) => `${r.model} answers ${r.messages.length} messages, max ${r.max_tokens}`);
-		const judge = slot(['judge'], verdict);
-		const run = new EvalRun(ws, { answers, judge });
+		// The clock moves 1 s per reading, so the estimate of the time left is a known figure.
+		let clock = 0;
+		const etas: (number | null)[] = [];
+		const judge = slot(['judge'], (r) => (etas.push(run.progress?.etaMs ?? null), verdict(r)));
+		const run: EvalRun = new EvalRun(ws, { answers, judge }, () => (clock += 1000));
 		await run.run();
 		expect(run.error).toBeNull();
 		expect(run.notice).toBe('Finished: 32 answer(s) and 64 judgment(s) written in this run.');
@@ -59,7 +62,8 @@ describe('EvalRun', () => {
 		expect(answers.loads).toEqual(['a', 'b']);
 		expect(ws.answersOf('b').get('1')?.choices[0].turns).toEqual(['b answers 1 messages, max 8', 'b answers 3 messages, max 8']);
 		expect(ws.judgmentsIn('model_judgment/judge_single.jsonl')).toHaveLength(64);
-		expect(run.progress).toMatchObject({ phase: 'judging', done: 64, total: 64, unit: 'judge calls' });
+		expect(run.progress).toMatchObject({ phase: 'judging', done: 64, total: 64, unit: 'judge calls', etaMs: 0 });
+		expect(etas.filter((e) => e !== null && e > 0).length).toBeGreaterThan(50);
 	});
 
 	it('a cancel keeps what was finished; a run on the reopened workspace asks only for what is left', async () => {
