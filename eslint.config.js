@@ -67,6 +67,19 @@ export default ts.config(
 		}
 	},
 	{
+		// The tab's serving library runs in a Web Worker, a page and Node alike: DOM-free, and importing only
+		// zod, its own modules and the protocol (the WebSocket constructor is handed in).
+		files: ['src/lib/serve/**/*.ts'],
+		ignores: ['**/*.test.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{ patterns: [{ regex: '^(?!zod$|\\./|\\.\\./protocol/)', message: 'src/lib/serve imports only zod, ./* and ../protocol/*.' }] }
+			],
+			'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'location', 'WebSocket']
+		}
+	},
+	{
 		// Pages never touch runtimes or workers directly: they go through $lib/engine.
 		files: ['src/routes/**', 'src/lib/components/**', 'src/lib/chat/**'],
 		rules: {
@@ -75,12 +88,12 @@ export default ts.config(
 	},
 	{
 		// Node code (coordinator, native workers, the shared runtime, the CLI, scripts, benches) reaches the
-		// app's DOM-free modules through one declared path: package.json `imports` (#protocol, #rating, #catalog, #templates, #mtbench).
+		// app's DOM-free modules through one declared path: package.json `imports` (#protocol, #rating, #catalog, #templates, #mtbench, #serve).
 		files: ['coordinator/**/*.ts', 'workers/native/**/*.ts', 'workers/runtime/**/*.ts', 'bin/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
 		rules: {
 			'no-restricted-imports': [
 				'error',
-				{ patterns: [{ regex: '^\\$lib/|(^|/)src/lib/', message: 'Import shared modules through #protocol/*, #rating/*, #catalog/*, #templates/* or #mtbench/* (package.json imports).' }] }
+				{ patterns: [{ regex: '^\\$lib/|(^|/)src/lib/', message: 'Import shared modules through #protocol/*, #rating/*, #catalog/*, #templates/*, #mtbench/* or #serve/* (package.json imports).' }] }
 			]
 		}
 	}

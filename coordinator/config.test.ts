@@ -43,6 +43,15 @@ describe('coordinator config', () => {
 		expect(() => parseConfig({ unknown_key_is_fine: 1, body_limit_bytes: -1 })).toThrow(/body_limit_bytes/);
 	});
 
+	it('reads join tokens for browser workers, apart from the worker secret and API keys', () => {
+		expect(parseConfig({}).join_tokens).toEqual([]);
+		const config = loadConfig({ LUMEN_JOIN_TOKENS: ' tab-token-1 ,tab-token-2', LUMEN_API_KEYS: 'sk-1', LUMEN_WORKER_SECRET: 's3cret' });
+		expect(config).toMatchObject({ join_tokens: ['tab-token-1', 'tab-token-2'], api_keys: ['sk-1'], worker_secret: 's3cret' });
+		expect(loadConfig({ LUMEN_CONFIG: configFile({ join_tokens: ['from-the-file'] }) }).join_tokens).toEqual(['from-the-file']);
+		expect(() => loadConfig({ LUMEN_JOIN_TOKENS: 'short' })).toThrow(/join_tokens\.0: a join token must be at least 8 characters/);
+		expect(() => parseConfig({ browser_heartbeat_interval_ms: 5_000, browser_heartbeat_expiry_ms: 5_000 })).toThrow(/browser_heartbeat_expiry_ms/);
+	});
+
 	it('refuses an expiry that is not longer than the heartbeat interval', () => {
 		expect(() => parseConfig({ heartbeat_interval_ms: 1000, heartbeat_expiry_ms: 1000 })).toThrow(/heartbeat_expiry_ms/);
 	});

@@ -24,6 +24,18 @@ export const CoordinatorConfigSchema = z.object({
 	 * entry points (`lumen serve`, main.ts) never leave it unset: see worker-secret.ts.
 	 */
 	worker_secret: z.string().min(1).optional(),
+	/**
+	 * Operator-issued tokens a browser tab sends to serve a model over the WebSocket at /workers/browser.
+	 * Separate from the worker secret and the API keys; none means no tab may join.
+	 */
+	join_tokens: z.array(z.string().min(8, 'a join token must be at least 8 characters')).default([]),
+	/** Browser workers send a status at least this often; silence for the expiry removes them at once. */
+	browser_heartbeat_interval_ms: z.number().int().positive().default(5_000),
+	browser_heartbeat_expiry_ms: z.number().int().positive().default(15_000),
+	/** Largest WebSocket frame a tab may send; a larger one disconnects it. */
+	browser_max_message_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+	/** Messages per second a tab may send (bursts of twice that); more disconnect it. */
+	browser_max_messages_per_second: z.number().positive().default(2_000),
 	/** Client API keys for `/v1/*` and `GET /workers`; empty means the API is open. */
 	api_keys: z.array(z.string().min(1)).default([]),
 	/** `*` or exact origins; the browser app may live on another origin than the coordinator. */
@@ -58,6 +70,8 @@ export function parseConfig(input: unknown, source = 'options'): CoordinatorConf
 	if (!result.success) throw new Error(describe(result.error, source));
 	if (result.data.heartbeat_expiry_ms <= result.data.heartbeat_interval_ms)
 		throw new Error(`Invalid coordinator config (${source}): heartbeat_expiry_ms must exceed heartbeat_interval_ms`);
+	if (result.data.browser_heartbeat_expiry_ms <= result.data.browser_heartbeat_interval_ms)
+		throw new Error(`Invalid coordinator config (${source}): browser_heartbeat_expiry_ms must exceed browser_heartbeat_interval_ms`);
 	return result.data;
 }
 
@@ -75,6 +89,11 @@ const ENV: Record<string, [keyof CoordinatorConfig, (v: string) => unknown]> = {
 	HOST: ['host', String],
 	LUMEN_WORKER_SECRET: ['worker_secret', String],
 	LUMEN_API_KEYS: ['api_keys', list],
+	LUMEN_JOIN_TOKENS: ['join_tokens', list],
+	LUMEN_BROWSER_HEARTBEAT_INTERVAL_MS: ['browser_heartbeat_interval_ms', Number],
+	LUMEN_BROWSER_HEARTBEAT_EXPIRY_MS: ['browser_heartbeat_expiry_ms', Number],
+	LUMEN_BROWSER_MAX_MESSAGE_BYTES: ['browser_max_message_bytes', Number],
+	LUMEN_BROWSER_MAX_MESSAGES_PER_SECOND: ['browser_max_messages_per_second', Number],
 	LUMEN_CORS_ORIGINS: ['cors_origins', list],
 	LUMEN_BODY_LIMIT_BYTES: ['body_limit_bytes', Number],
 	LUMEN_RATE_LIMIT_PER_MINUTE: ['rate_limit_per_minute', Number],

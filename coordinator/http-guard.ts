@@ -68,7 +68,7 @@ function parserError(err: ParserError, headerLimit: number): ApiError {
 }
 
 /** A whole HTTP/1.1 response as bytes, for sockets no ServerResponse can write to any more. */
-function rawResponse(e: ApiError): string {
+export function rawResponse(e: ApiError): string {
 	const body = JSON.stringify(e.body());
 	return (
 		`HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? 'Error'}\r\n` +

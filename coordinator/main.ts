@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from './config';
 import { startCoordinator } from './server';
+import { describeJoinTokens } from './join-tokens';
 import { describeWorkerSecret, resolveWorkerSecret } from './worker-secret';
 
 const config = loadConfig();
@@ -16,6 +17,7 @@ console.log(
 	`Lumen Chat coordinator on ${coordinator.url} (OpenAI API at /v1, ${webDir ? `web app from ${webDir}` : 'no web app'})`
 );
 for (const line of describeWorkerSecret(workerSecret, coordinator.url)) console.log(line);
+for (const line of describeJoinTokens(config.join_tokens, coordinator.url)) console.log(line);
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -4,6 +4,7 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { buildApp, type CoordinatorApp } from './app';
+import { createBrowserWorkerHub, type BrowserWorkerHub } from './browser-workers/hub';
 import { parseConfig, type CoordinatorConfig, type CoordinatorConfigInput } from './config';
 import { createGuardedServer, drainRequest } from './http-guard';
 import type { Rng } from './registry/pick';
@@ -22,6 +23,7 @@ export type RunningCoordinator = {
 	config: CoordinatorConfig;
 	app: CoordinatorApp;
 	registry: Registry;
+	browserWorkers: BrowserWorkerHub;
 	db: Db;
 	requestLog: RequestLog;
 	/** Stops accepting at once; open streams get `graceMs` (default 5 s) to finish before they are cut. */
@@ -52,8 +54,10 @@ export async function startCoordinator(input: CoordinatorConfigInput, options: S
 		expiryMs: config.heartbeat_expiry_ms,
 		failureCooldownMs: config.failure_cooldown_ms
 	});
+	const browserWorkers = createBrowserWorkerHub({ config, registry, clock: options.clock, log });
 	const proxy = createProxy({
 		registry,
+		browserWorkers,
 		policy: config.dispatch_policy,
 		rng: options.rng,
 		workerSecret: config.worker_secret,
@@ -78,6 +82,7 @@ export async function startCoordinator(input: CoordinatorConfigInput, options: S
 
 	// HTTP/1.1 only (createServer from node:http), so the bindings are always HttpBindings.
 	const server = createGuardedServer((req, env) => respond(app, req, env as HttpBindings));
+	server.on('upgrade', browserWorkers.handleUpgrade);
 	// Longer than typical client idle timeouts, so pooled client connections are not cut under them.
 	server.keepAliveTimeout = 65_000;
 	await new Promise<void>((resolve, reject) => {
@@ -98,11 +103,14 @@ export async function startCoordinator(input: CoordinatorConfigInput, options: S
 			discovery.stop();
 			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 			// Keep-alive connections turn idle as their streams finish; close them then, not after the grace.
-			const reaper = setInterval(() => server.closeIdleConnections(), 50);
+			const reaper = setInterval(() => (server.closeIdleConnections(), browserWorkers.closeIdle()), 50);
 			server.closeIdleConnections();
+			browserWorkers.closeIdle();
 			const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
 			await Promise.race([closed, grace]);
 			clearInterval(reaper);
+			// Tabs' sockets are upgraded connections the HTTP server no longer tracks: closed here.
+			browserWorkers.close();
 			server.closeAllConnections();
 			await closed;
 			await proxy.close();
@@ -112,5 +120,5 @@ export async function startCoordinator(input: CoordinatorConfigInput, options: S
 		return closing;
 	}
 
-	return { url, port, config, app, registry, db, requestLog, close };
+	return { url, port, config, app, registry, browserWorkers, db, requestLog, close };
 }

@@ -76,6 +76,14 @@ describe('a worker refusing a client’s request', () => {
 		expect(coordinator.registry.list()[0].failed_until).toBeNull();
 	});
 
+	it('tries the only worker of a model again during its cooldown: one failure is not ten seconds of 503s', async () => {
+		const { coordinator, client } = await setup('status-first:1');
+		await expect(client.chat.completions.create(short)).rejects.toMatchObject({ status: 503 });
+		expect(coordinator.registry.list()[0].failed_until).toBeGreaterThan(Date.now());
+		// Still within the cooldown: the worker has recovered, and it is all this model has.
+		expect((await client.chat.completions.create(short)).choices[0].message.content).toBe('tok0 tok1 ');
+	});
+
 	it('still cools down a worker whose 5xx is its own failure', async () => {
 		const { coordinator, client } = await setup('status:500');
 		await expect(client.chat.completions.create(short)).rejects.toMatchObject({ status: 503 });

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../../coordinator/config';
 import { startCoordinator } from '../../coordinator/server';
 import { describeWorkerSecret, resolveWorkerSecret } from '../../coordinator/worker-secret';
+import { describeJoinTokens } from '../../coordinator/join-tokens';
 import { toLumenError } from '#protocol/errors';
 import type { Registry } from '../../coordinator/registry/registry';
 import { positiveInt } from './parse';
@@ -23,7 +24,7 @@ export function serveCommand(): Command {
 		.option('--no-worker', 'start no worker (external workers register themselves)')
 		.option('--threads <n>', 'ONNX Runtime threads for the built-in worker', positiveInt('--threads'))
 		.option('--web-dir <dir>', 'built web app to serve (default build/ when it exists)')
-		.addHelpText('after', '\nOther coordinator settings come from the environment (LUMEN_WORKER_SECRET, LUMEN_API_KEYS, LUMEN_DB, …) or a LUMEN_CONFIG JSON file.')
+		.addHelpText('after', '\nOther coordinator settings come from the environment (LUMEN_WORKER_SECRET, LUMEN_API_KEYS, LUMEN_JOIN_TOKENS, LUMEN_DB, …) or a LUMEN_CONFIG JSON file.')
 		.action(async (opts: ServeOptions) => {
 			try {
 				await serve(opts);
@@ -63,6 +64,7 @@ async function serve(opts: ServeOptions): Promise<void> {
 	}
 	console.log(`Lumen Chat on ${coordinator.url} (OpenAI API at ${coordinator.url}/v1, ${webDir ? `web app from ${webDir}` : 'no web app: run npm run build'}, ${workerUrl ? `model ${opts.model} on ${workerUrl}` : 'no built-in worker'})`);
 	for (const line of describeWorkerSecret(workerSecret, coordinator.url)) log(line);
+	for (const line of describeJoinTokens(coordinator.config.join_tokens, coordinator.url)) log(line);
 	if (worker) await waitForRegistration(coordinator.registry, workerId);
 	log('ready');
 

@@ -1,12 +1,16 @@
-// Forwards one OpenAI request to a worker over pooled keep-alive connections (undici Agent).
+// Forwards one OpenAI request to a worker over pooled keep-alive connections (undici Agent), or to a
+// browser worker over its WebSocket (browser-workers/hub.ts), whose answer reads the same way.
 // A worker that fails before its first byte (refused, reset, timed out, its own 5xx) is marked and the
 // request retried once elsewhere; its refusal of the client's request (4xx) is relayed and marks nothing
 // (worker-errors.ts). A streamed answer is relayed by stream-to-client.ts, which also ends the client's
 // stream with an in-band error when the worker dies and aborts the worker when the client leaves.
 import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import type { WorkerCapability } from '#protocol/coordinator';
 import type { Usage } from '#protocol/openai';
+import type { DispatchInput } from '../browser-workers/connection';
+import type { UpstreamAnswer } from '../browser-workers/pending-request';
 import type { DispatchPolicy } from '../config';
 import { ApiError, badRequest, modelNotFound, noWorker } from '../errors';
 import type { Rng } from './pick';
@@ -52,8 +56,18 @@ export type ProxyOptions = {
 	rng?: Rng;
 	workerSecret?: string;
 	timeoutMs: number;
+	/** Sends requests to browser workers (registry kind `browser`). */
+	browserWorkers?: { open(workerId: string, input: DispatchInput, signal: AbortSignal): Promise<UpstreamAnswer> };
 	log?: (line: string) => void;
 };
+
+const BROWSER_KIND: Record<Endpoint, DispatchInput['kind']> = { 'chat/completions': 'chat', completions: 'completion', embeddings: 'embeddings' };
+
+async function readAll(body: Readable): Promise<Buffer<ArrayBuffer>> {
+	const parts: Buffer[] = [];
+	for await (const part of body) parts.push(Buffer.isBuffer(part) ? part : Buffer.from(part as Uint8Array));
+	return Buffer.concat(parts);
+}
 
 const SSE_HEADERS = {
 	'content-type': 'text/event-stream; charset=utf-8',
@@ -61,13 +75,29 @@ const SSE_HEADERS = {
 	'x-accel-buffering': 'no'
 };
 
-export function createProxy({ registry, policy, rng = Math.random, workerSecret, timeoutMs, log = () => undefined }: ProxyOptions) {
+export function createProxy({ registry, policy, rng = Math.random, workerSecret, timeoutMs, browserWorkers, log = () => undefined }: ProxyOptions) {
 	// One pool for all workers: connections are reused across requests (no handshake per stream).
 	const agent = new Agent({ keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: 5_000 });
 
 	function headersFor(worker: WorkerEntry): Record<string, string> {
 		const key = worker.kind === 'upstream' ? worker.api_key : workerSecret;
 		return { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) };
+	}
+
+	/** The worker's answer: over HTTP, or over a browser worker's socket. */
+	async function ask(worker: WorkerEntry, input: ForwardInput, signal: AbortSignal): Promise<UpstreamAnswer> {
+		if (worker.kind === 'browser') {
+			if (!browserWorkers) throw new Error('browser workers are not enabled');
+			return browserWorkers.open(worker.id, { kind: BROWSER_KIND[input.endpoint], body: input.body, stream: input.stream }, signal);
+		}
+		const res = await request(`${worker.url}/${input.endpoint}`, {
+			method: 'POST',
+			headers: headersFor(worker),
+			body: input.body,
+			signal,
+			dispatcher: agent
+		});
+		return { statusCode: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), body: res.body };
 	}
 
 	async function forward(input: ForwardInput): Promise<Forwarded> {
@@ -112,15 +142,9 @@ export function createProxy({ registry, policy, rng = Math.random, workerSecret,
 			input.client.off('close', onClientClose);
 		};
 		try {
-			const res = await request(`${worker.url}/${input.endpoint}`, {
-				method: 'POST',
-				headers: headersFor(worker),
-				body: input.body,
-				signal: upstream.signal,
-				dispatcher: agent
-			});
+			const res = await ask(worker, input, upstream.signal);
 			if (res.statusCode >= 400) {
-				const verdict = judgeWorkerError(res.statusCode, Buffer.from(await res.body.arrayBuffer()));
+				const verdict = judgeWorkerError(res.statusCode, await readAll(res.body));
 				if (verdict.kind === 'worker_fault') throw new Error(`worker ${worker.id} failed: ${verdict.reason}`);
 				release();
 				return {
@@ -137,9 +161,9 @@ export function createProxy({ registry, policy, rng = Math.random, workerSecret,
 					}
 				};
 			}
-			const type = String(res.headers['content-type'] ?? '');
+			const type = res.contentType;
 			if (!input.stream || res.statusCode !== 200 || !type.includes('text/event-stream')) {
-				const bytes = Buffer.from(await res.body.arrayBuffer());
+				const bytes = await readAll(res.body);
 				release();
 				return {
 					kind: 'response',

@@ -12,6 +12,34 @@ function setup() {
 }
 
 describe('worker registry', () => {
+	it('keeps a browser worker listed while its socket owner keeps it (no HTTP expiry), and weighs it by its reported speed', () => {
+		const { registry, clock, reg } = setup();
+		registry.register(reg({ worker_id: 'native', speed: 10 }));
+		registry.register(reg({ worker_id: 'browser-1', url: 'http://unused/v1', speed: 10 }), { kind: 'browser' });
+		clock.advance(90_001);
+		expect(registry.sweep()).toEqual(['native']);
+		expect(registry.list().map((w) => [w.worker_id, w.kind])).toEqual([['browser-1', 'browser']]);
+		registry.register(reg({ worker_id: 'native', speed: 10 }));
+		// A status with a measured speed replaces the one the tab said hello with; lottery follows it.
+		expect(registry.heartbeat('browser-1', 0, 30)).toBe(true);
+		expect(registry.get('browser-1')?.speed).toBe(30);
+		let n = 0;
+		const rng = () => ((n = (n + 0.37) % 1), n);
+		const wins = { native: 0, 'browser-1': 0 } as Record<string, number>;
+		for (let i = 0; i < 2_000; i++) {
+			const w = registry.choose('tiny', 'chat', 'lottery', rng);
+			if ('id' in w) wins[w.id]++;
+		}
+		expect(wins['browser-1'] / 2_000).toBeGreaterThan(0.7);
+		expect(wins['browser-1'] / 2_000).toBeLessThan(0.8);
+		// shortest_queue: the faster worker drains the same backlog sooner.
+		registry.heartbeat('browser-1', 2, 30);
+		registry.heartbeat('native', 1);
+		expect(registry.choose('tiny', 'chat', 'shortest_queue', rng)).toMatchObject({ id: 'browser-1' });
+		registry.deregister('browser-1');
+		expect(registry.list().map((w) => w.worker_id)).toEqual(['native']);
+	});
+
 	it('replaces a worker that registers again under the same id instead of duplicating it', () => {
 		const { registry, reg } = setup();
 		registry.register(reg({ worker_id: 'w1', url: 'http://a/v1' }));
@@ -113,13 +141,26 @@ describe('worker registry', () => {
 		expect(registry.catalog()).toEqual([{ id: 'vl', context_length: 8192, capabilities: ['chat', 'completions'] }]);
 	});
 
-	it('skips a failed worker for the cooldown, then offers it again', () => {
+	it('skips a failed worker for the cooldown while another serves the model, then offers it again', () => {
 		const { registry, clock, reg } = setup();
 		registry.register(reg({ worker_id: 'w1' }));
+		registry.register(reg({ worker_id: 'w2' }));
 		registry.markFailed('w1');
-		expect(registry.lookup('tiny', 'chat').kind).toBe('unavailable');
+		const during = registry.lookup('tiny', 'chat');
+		expect(during.kind === 'ok' && during.candidates.map((w) => w.id)).toEqual(['w2']);
 		clock.advance(10_000);
-		expect(registry.lookup('tiny', 'chat').kind).toBe('ok');
+		const after = registry.lookup('tiny', 'chat');
+		expect(after.kind === 'ok' && after.candidates.map((w) => w.id)).toEqual(['w1', 'w2']);
+	});
+
+	it('never leaves a model without a worker for a cooldown: the last one left is still tried', () => {
+		const { registry, reg } = setup();
+		registry.register(reg({ worker_id: 'w1' }));
+		registry.markFailed('w1');
+		const only = registry.lookup('tiny', 'chat');
+		expect(only.kind === 'ok' && only.candidates.map((w) => w.id)).toEqual(['w1']);
+		// Within one request, a worker already tried is not tried again.
+		expect(registry.lookup('tiny', 'chat', new Set(['w1'])).kind).toBe('unavailable');
 	});
 
 	it('counts in-flight requests and keeps them across a re-registration', () => {

@@ -7,8 +7,12 @@ import { pick, type Candidate, type Rng } from './pick';
 
 export type Clock = () => number;
 
-/** `registered` workers beat and expire; `upstream`s come from config and live while discovery succeeds. */
-export type WorkerKind = 'registered' | 'upstream';
+/**
+ * `registered` workers beat over HTTP and expire; `upstream`s come from config and live while discovery
+ * succeeds; `browser` workers are tabs on a WebSocket, listed while their socket is open (the socket's
+ * owner, coordinator/browser-workers, removes them the moment it closes or misses its heartbeats).
+ */
+export type WorkerKind = 'registered' | 'upstream' | 'browser';
 
 /**
  * `queue_length` (what pick() sees) is the worker's backlog NOT sent by us: the heartbeat's figure
@@ -52,7 +56,7 @@ export function createRegistry({ clock = Date.now, expiryMs, failureCooldownMs }
 	const knownModels = new Set<string>();
 
 	const isLive = (w: WorkerEntry, now: number) =>
-		w.kind === 'upstream' ? w.healthy : now - w.last_heartbeat_at <= expiryMs;
+		w.kind === 'upstream' ? w.healthy : w.kind === 'browser' || now - w.last_heartbeat_at <= expiryMs;
 
 	function register(reg: WorkerRegistration, extra: { kind?: WorkerKind; api_key?: string } = {}): WorkerEntry {
 		const now = clock();
@@ -80,8 +84,8 @@ export function createRegistry({ clock = Date.now, expiryMs, failureCooldownMs }
 		return entry;
 	}
 
-	/** False when the worker is unknown or already expired: it must register again. */
-	function heartbeat(id: string, queueLength: number): boolean {
+	/** False when the worker is unknown or already expired: it must register again. `speed` replaces the registered one. */
+	function heartbeat(id: string, queueLength: number, speed?: number): boolean {
 		const w = workers.get(id);
 		const now = clock();
 		if (!w) return false;
@@ -90,6 +94,7 @@ export function createRegistry({ clock = Date.now, expiryMs, failureCooldownMs }
 			return false;
 		}
 		w.last_heartbeat_at = now;
+		if (speed !== undefined && speed > 0) w.speed = speed;
 		w.reported_queue_length = queueLength;
 		w.queue_length = Math.max(0, queueLength - w.in_flight);
 		return true;
@@ -116,6 +121,9 @@ export function createRegistry({ clock = Date.now, expiryMs, failureCooldownMs }
 	function lookup(model: string, capability: WorkerCapability, exclude: ReadonlySet<string> = new Set()): Lookup {
 		const now = clock();
 		const candidates: WorkerEntry[] = [];
+		// A cooldown steers work to other workers; it never leaves a model with none. A worker that failed
+		// recently is still tried when it is all that is left (it may have recovered; if not, it fails again).
+		const cooling: WorkerEntry[] = [];
 		let listed = false;
 		let supported = false;
 		for (const w of workers.values()) {
@@ -123,9 +131,11 @@ export function createRegistry({ clock = Date.now, expiryMs, failureCooldownMs }
 			listed = true;
 			if (!serves(w, model, capability)) continue;
 			supported = true;
-			if (isLive(w, now) && now >= w.failed_until && !exclude.has(w.id)) candidates.push(w);
+			if (!isLive(w, now) || exclude.has(w.id)) continue;
+			(now >= w.failed_until ? candidates : cooling).push(w);
 		}
 		if (candidates.length > 0) return { kind: 'ok', candidates };
+		if (cooling.length > 0) return { kind: 'ok', candidates: cooling };
 		if (listed && !supported) return { kind: 'unsupported' };
 		return listed || knownModels.has(model) ? { kind: 'unavailable' } : { kind: 'unknown' };
 	}

@@ -57,7 +57,7 @@ async function countOn(registry: Registry, model: string, prompt: string, secret
 	const workers = found.candidates.filter((w) => w.kind === 'registered').sort((a, b) => Number(b.backend === 'onnx') - Number(a.backend === 'onnx'));
 	if (workers.length === 0)
 		throw badRequest(
-			`'${model}' is served only by OpenAI-compatible upstreams, which cannot count tokens for the coordinator. token_check needs a Lumen onnx worker serving it.`,
+			`'${model}' is served only by OpenAI-compatible upstreams or browser tabs, which cannot count tokens for the coordinator. token_check needs a Lumen onnx worker serving it.`,
 			'prompts',
 			'unsupported_endpoint'
 		);

@@ -11,6 +11,7 @@ import { RegisterResponseSchema, HeartbeatResponseSchema, type WorkerRegistratio
 export type FailureMode =
 	| { kind: 'none' }
 	| { kind: 'status'; status: number } // answer every generation request with this error status
+	| { kind: 'status-first'; count: number; status: number } // fail the first `count` generation requests, then recover
 	| { kind: 'stall-after'; tokens: number } // stop sending but keep the connection open
 	| { kind: 'no-done' } // end the stream without `data: [DONE]`
 	/** Refuse a generation whose prompt is longer than `chars`, like a worker past its context; `plain` sends text, not OpenAI JSON. */
@@ -40,6 +41,7 @@ export function parseFailure(spec: string): FailureMode {
 	if (kind === 'none') return { kind };
 	if (kind === 'no-done') return { kind };
 	if (kind === 'status') return { kind, status: Number(arg ?? 500) };
+	if (kind === 'status-first') return { kind, count: Number(arg ?? 1), status: Number(spec.split(':')[2] ?? 500) };
 	if (kind === 'stall-after') return { kind, tokens: Number(arg ?? 1) };
 	if (kind === 'reject-long' || kind === 'reject-long-plain') {
 		const [, status] = spec.split(':').slice(1);
@@ -167,6 +169,10 @@ export async function startStubWorker(o: StubOptions) {
 			body = JSON.parse(text);
 		} catch {
 			return sendJson(res, 400, { error: { message: 'bad json', type: 'invalid_request_error', param: null, code: 'bad_request' } });
+		}
+		if (o.failure.kind === 'status-first' && o.failure.count > 0) {
+			o.failure.count--;
+			return sendJson(res, o.failure.status, { error: { message: 'stub failure', type: 'server_error', param: null, code: 'internal' } });
 		}
 		if (o.failure.kind === 'status')
 			return sendJson(res, o.failure.status, { error: { message: 'stub failure', type: 'server_error', param: null, code: 'internal' } });

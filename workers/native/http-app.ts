@@ -16,7 +16,8 @@ import {
 } from '#protocol/openai';
 import type { ListedModel, WorkerCapability } from '#protocol/coordinator';
 import { boundedError } from '../runtime/errors';
-import { BASIC_FIELDS, OPTIONAL_PARAMETERS, type ApiEndpoint, type Backend, type TokenCountInput } from './backend';
+import type { ApiEndpoint, Backend, TokenCountInput } from './backend';
+import { unsupportedParameter } from './parameters';
 import { COUNT_TOKENS_PATH, CountTokensRequestSchema, type CountTokensResponse } from '#protocol/coordinator';
 import { checkContext, countInput, noTokenizer } from './count-tokens';
 import { relayedResponse } from './http-app-relay';
@@ -203,7 +204,6 @@ export function createWorkerApp({ backend, queue, isDraining, log = () => undefi
 		// Errors we did not raise on purpose may carry internals: keep their 5xx message generic.
 		const safe = err instanceof LumenError || status < 500 ? e : new LumenError(e.code, 'The worker failed to answer. Try again.', e.retryable);
 		const body = toOpenAIError(safe, err instanceof LumenError ? err.param : undefined);
-		if (err instanceof RequestError && err.apiCode) body.error.code = err.apiCode;
 		return c.json(body, status as 500);
 	});
 
@@ -218,13 +218,9 @@ function checkModel(backend: Backend, modelId: string, capability: WorkerCapabil
 		throw new LumenError('bad_request', `Model "${modelId}" does not offer ${capability} on this worker.`);
 }
 
-/** A 400 about one request parameter: OpenAI's `param` names it, `apiCode` (when set) is OpenAI's `code`. */
+/** A 400 about the request body: OpenAI's `param` names the field at fault. */
 class RequestError extends LumenError {
-	constructor(
-		message: string,
-		param?: string,
-		readonly apiCode?: string
-	) {
+	constructor(message: string, param?: string) {
 		super('bad_request', message, false, { param });
 	}
 }
@@ -246,28 +242,8 @@ async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<{ 
 	return { raw: body as Record<string, unknown>, parsed: parsed.data };
 }
 
-/**
- * Refuses, by name, the first parameter this backend cannot honour, unless its value asks for nothing
- * (`n: 1`, `logprobs: false`, `response_format: {type: "text"}`); a field no local backend knows is refused
- * too, so a client never gets an answer that silently ignored what it asked for.
- */
+/** Refuses, by name, the first parameter this backend cannot honour (see unsupportedParameter). */
 function checkParameters(backend: Backend, endpoint: ApiEndpoint, body: Record<string, unknown>): void {
-	const known: Record<string, (value: unknown, body: Record<string, unknown>) => boolean> = OPTIONAL_PARAMETERS[endpoint];
-	const supported: ReadonlySet<string> = backend.supports?.[endpoint] ?? new Set();
-	const redirect = 'Remove it, or send the request to a model served by an OpenAI-compatible upstream (vLLM, llama.cpp, …) that supports it.';
-	for (const [name, value] of Object.entries(body)) {
-		if (value === undefined || value === null || BASIC_FIELDS[endpoint].includes(name) || supported.has(name)) continue;
-		const neutral = Object.hasOwn(known, name) ? known[name] : undefined;
-		if (neutral?.(value, body)) continue;
-		const what = neutral ? `cannot honour '${name}' (${describeValue(value)})` : `does not know the parameter '${name}'`;
-		throw new RequestError(`The ${backend.kind} backend ${what}. ${redirect}`, name, 'unsupported_parameter');
-	}
-}
-
-/** `json_object` for `{type: "json_object"}`, else the value as short JSON. */
-function describeValue(value: unknown): string {
-	const type = (value as { type?: unknown } | null)?.type;
-	if (typeof type === 'string') return type;
-	const json = JSON.stringify(value) ?? String(value);
-	return json.length > 40 ? `${json.slice(0, 40)}…` : json;
+	const refused = unsupportedParameter(`The ${backend.kind} backend`, endpoint, body, backend.supports?.[endpoint] ?? new Set());
+	if (refused) throw new LumenError('unsupported_parameter', refused.message, false, { param: refused.param });
 }

@@ -14,8 +14,9 @@ import { streamChat, type LoadedTextModel } from '../runtime/transformers-chat';
 import { chatFormat, describeFormat, type ChatFormat } from '../runtime/transformers-chat-prompt';
 import { streamCompletion } from '../runtime/transformers-complete';
 import { embedRequest, offersEmbeddings } from '../runtime/transformers-embed';
-import { OPTIONAL_PARAMETERS, type Backend, type SupportedParameters, type TokenCountInput } from './backend';
-import { RUNTIME_PARAMETERS } from '../runtime/sampling-settings';
+import type { Backend, TokenCountInput } from './backend';
+import { onnxSupports } from './parameters';
+import { measureSpeed } from '../runtime/measure-speed';
 
 export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../static/models/', import.meta.url));
 
@@ -41,21 +42,7 @@ export type OnnxBackendOptions = {
 	log?: (line: string) => void;
 };
 
-/**
- * The optional request parameters this backend honours (the rest are refused by name with a 400; see
- * OPTIONAL_PARAMETERS in backend.ts): what the shared runtime reads (RUNTIME_PARAMETERS), the tool fields
- * (the runtime itself refuses them, naming templates that can, when this model's format has no tools),
- * and the embeddings fields when the export has hidden states.
- */
-export function onnxSupports(embeds: boolean): SupportedParameters {
-	const known = <E extends keyof SupportedParameters>(endpoint: E, names: readonly string[]) =>
-		new Set(names.filter((n): n is Extract<keyof (typeof OPTIONAL_PARAMETERS)[E], string> => n in OPTIONAL_PARAMETERS[endpoint]));
-	return {
-		chat: known('chat', [...RUNTIME_PARAMETERS.chat, 'tools', 'tool_choice', 'parallel_tool_calls']),
-		completions: known('completions', RUNTIME_PARAMETERS.completions),
-		embeddings: known('embeddings', embeds ? ['encoding_format', 'dimensions'] : [])
-	};
-}
+export { onnxSupports } from './parameters';
 
 export type ModelSource = { kind: 'local'; root: string; id: string; name: string } | { kind: 'hub'; id: string; name: string };
 
@@ -180,21 +167,4 @@ function warmUpCounting(loaded: LoadedTextModel, contextLength: number | undefin
 	const text = 'Hello there. '.repeat(Math.min(contextLength ?? 1024, 8192) / 2);
 	countPrompt(loaded.tokenizer, { messages: [{ role: 'user', content: text }] }, contextLength, format);
 	countPrompt(loaded.tokenizer, { prompt: text }, contextLength);
-}
-
-/** A short greedy run: warms the session up and gives the coordinator a real tokens/s to weigh by. */
-async function measureSpeed(loaded: LoadedTextModel): Promise<number> {
-	const tokens = 16;
-	const request = { model: loaded.modelId, prompt: 'Hello', max_tokens: tokens, temperature: 0 };
-	await drain(streamCompletion(loaded, { ...request, max_tokens: 2 }));
-	const t0 = performance.now();
-	const generated = await drain(streamCompletion(loaded, request));
-	const seconds = (performance.now() - t0) / 1000;
-	return Math.max(1, generated / Math.max(seconds, 1e-3));
-}
-
-async function drain(chunks: AsyncIterable<{ usage?: { completion_tokens: number } | null }>): Promise<number> {
-	let generated = 0;
-	for await (const c of chunks) if (c.usage) generated = c.usage.completion_tokens;
-	return generated;
 }

@@ -5,6 +5,8 @@ import { z } from 'zod';
 export const ErrorCodes = [
 	'bad_request',
 	'context_length_exceeded',
+	/** A request parameter this backend cannot honour: refused by name rather than silently ignored. */
+	'unsupported_parameter',
 	'model_not_found',
 	'model_load_failed',
 	'download_failed',

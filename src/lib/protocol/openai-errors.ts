@@ -16,6 +16,7 @@ export type OpenAIErrorBody = z.infer<typeof OpenAIErrorBodySchema>;
 const STATUS: Record<ErrorCode, number> = {
 	bad_request: 400,
 	context_length_exceeded: 400,
+	unsupported_parameter: 400,
 	unauthorized: 401,
 	model_not_found: 404,
 	rate_limited: 429,
@@ -35,6 +36,7 @@ const STATUS: Record<ErrorCode, number> = {
 const TYPE: Partial<Record<ErrorCode, string>> = {
 	bad_request: 'invalid_request_error',
 	context_length_exceeded: 'invalid_request_error',
+	unsupported_parameter: 'invalid_request_error',
 	model_not_found: 'invalid_request_error',
 	unauthorized: 'authentication_error',
 	rate_limited: 'rate_limit_error'
