@@ -56,11 +56,3 @@ export function radarChart(data: RadarData): ChartConfiguration<'radar', (number
 		plugins: [recordDrawing]
 	};
 }
-
-/** Attaches a chart to a canvas; Svelte re-runs it when the data it reads changes. */
-export function radar(config: () => ChartConfiguration<'radar', (number | null)[], string>) {
-	return (canvas: HTMLCanvasElement) => {
-		const instance = new Chart(canvas, config());
-		return () => instance.destroy();
-	};
-}

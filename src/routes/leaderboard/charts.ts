@@ -16,14 +16,6 @@ import type { Matrix } from '$lib/rating';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, PointElement, ScatterController, Tooltip);
 
-/** Attach a chart to a canvas; Svelte re-runs it when the config's inputs change. */
-export function chart(config: () => ChartConfiguration) {
-	return (canvas: HTMLCanvasElement) => {
-		const instance = new Chart(canvas, config());
-		return () => instance.destroy();
-	};
-}
-
 export function ratingChart(rows: readonly LeaderboardRowWire[]): ChartConfiguration {
 	return {
 		type: 'bar',
