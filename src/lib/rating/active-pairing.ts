@@ -162,23 +162,26 @@ function invertSymmetric(a: Float64Array, n: number): Float64Array {
 }
 
 /**
- * An ActivePairing over a vote store, rebuilt when the vote count has changed and the last build is
- * at least `refreshMs` old, so a busy arena pays for reading its votes at most once per period.
+ * An ActivePairing over a vote store, rebuilt once votes have come in and the last build is old enough:
+ * `costShare` keeps rebuilding under that share of the time (a build that took 2 ms may be redone after
+ * 200 ms at 1%), and never more than `refreshMs` apart. A small arena sees each vote at the next draw;
+ * a big one pays for reading its votes at most about 1% of the time.
  */
 export function cachedActivePairing(
 	source: { countVotes(): number; battles(): readonly Battle[] },
-	options: ActivePairingOptions & { refreshMs?: number } = {}
+	options: ActivePairingOptions & { refreshMs?: number; costShare?: number } = {}
 ): (now: number) => ActivePairing {
 	const refreshMs = options.refreshMs ?? 30_000;
-	let current: { pairing: ActivePairing; votes: number; at: number } | undefined;
+	const costShare = options.costShare ?? 0.01;
+	let current: { pairing: ActivePairing; votes: number; at: number; period: number } | undefined;
 	return (now) => {
-		if (current && now - current.at < refreshMs) return current.pairing;
+		if (current && now - current.at < current.period) return current.pairing;
 		const votes = source.countVotes();
-		if (current && votes === current.votes) {
-			current.at = now;
-			return current.pairing;
-		}
-		current = { pairing: ActivePairing.fromBattles(source.battles(), options), votes, at: now };
-		return current.pairing;
+		if (current && votes === current.votes) return current.pairing;
+		const started = performance.now();
+		const pairing = ActivePairing.fromBattles(source.battles(), options);
+		const buildMs = performance.now() - started;
+		current = { pairing, votes, at: now, period: Math.min(refreshMs, buildMs / costShare) };
+		return pairing;
 	};
 }

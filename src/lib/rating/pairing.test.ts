@@ -225,13 +225,27 @@ describe('active pairing', () => {
 	it('rebuilds its statistics only when votes came in and the refresh period passed', () => {
 		let battles: Battle[] = votes('a', 'b', 10, 10);
 		let reads = 0;
-		const get = cachedActivePairing({ countVotes: () => battles.length, battles: () => (reads++, battles) }, { refreshMs: 1000 });
+		// A cost share this small makes every period the full refreshMs.
+		const get = cachedActivePairing({ countVotes: () => battles.length, battles: () => (reads++, battles) }, { refreshMs: 1000, costShare: 1e-12 });
 		const first = get(0);
 		expect(get(500)).toBe(first);
 		expect(get(2000)).toBe(first); // no new votes: not read again
 		battles = [...battles, ...votes('a', 'c', 1, 0)];
-		expect(get(2500)).toBe(first); // within the period
-		expect(get(3500)).not.toBe(first);
-		expect(reads).toBe(2);
+		expect(get(2500)).not.toBe(first); // the period had passed at 2000, so the next new vote is seen at once
+		battles = [...battles, ...votes('a', 'c', 1, 0)];
+		const second = get(2600);
+		expect(second).toBe(get(2500)); // within the period
+		expect(get(3600)).not.toBe(second);
+		expect(reads).toBe(3);
+	});
+
+	it('sees a new vote at the next draw when rebuilding is cheap', () => {
+		let battles: Battle[] = votes('a', 'b', 10, 10);
+		const get = cachedActivePairing({ countVotes: () => battles.length, battles: () => battles });
+		const first = get(0);
+		battles = [...battles, ...votes('a', 'c', 1, 0)];
+		// Building 21 votes takes well under a millisecond, so 1% of the time allows a rebuild 1 s later.
+		expect(get(1000).games('a', 'c')).toBe(1);
+		expect(first.games('a', 'c')).toBe(0);
 	});
 });
