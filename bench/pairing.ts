@@ -15,7 +15,7 @@
 // - "cold start": all 8 models start with no votes. Evenly spaced models paired uniformly are
 //   already close to the best design here (the analytic optimum is under 2% narrower), so expect
 //   a ratio near 1; it is printed for honesty, not gated.
-// Usage: npm run bench:pairing   (or: tsx bench/pairing.ts --runs 4 --battles 10000)
+// Usage: npm run bench:pairing   (or: tsx bench/pairing.ts --runs 8 --battles 10000); about a minute.
 import { parseArgs } from 'node:util';
 import { ActivePairing } from '#rating/active-pairing';
 import type { Battle } from '#rating/battle';
@@ -29,7 +29,7 @@ import { fmt, printTable } from './support';
 
 const { values } = parseArgs({
 	options: {
-		runs: { type: 'string', default: '4' },
+		runs: { type: 'string', default: '8' },
 		battles: { type: 'string', default: '10000' },
 		models: { type: 'string', default: '8' },
 		check: { type: 'string', default: '250' },
