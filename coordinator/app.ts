@@ -2,7 +2,7 @@
 // around the OpenAI, worker and arena routes, one error handler answering OpenAI-shaped errors, and
 // the built web app (when configured) for every other GET.
 import { Hono } from 'hono';
-import type { CoordinatorConfig } from './config';
+import { arenaPairingRules, type CoordinatorConfig } from './config';
 import { cors } from './cors';
 import { ApiError, toApiError } from './errors';
 import { identify, rateLimit, requireApiKey } from './middleware';
@@ -49,7 +49,7 @@ export function buildApp({ config, registry, proxy, requestLog, arena, rng, cloc
 
 	app.route('/', openaiRoutes({ registry, proxy, requestLog, bodyLimit: config.body_limit_bytes }));
 	app.route('/', workerRoutes(config, registry, log));
-	app.route('/', arenaRoutes({ registry, arena, bodyLimit: config.body_limit_bytes, rng, clock }));
+	app.route('/', arenaRoutes({ registry, arena, bodyLimit: config.body_limit_bytes, rng, clock, pairing: arenaPairingRules(config) }));
 	app.route('/', tokenCheckRoutes({ config, registry, clock }));
 	app.all('/v1/*', () => {
 		throw notFound();

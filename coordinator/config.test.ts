@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from './config';
+import { arenaPairingRules, loadConfig, parseConfig } from './config';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -61,5 +61,37 @@ describe('coordinator config', () => {
 		expect(() => loadConfig({ LUMEN_CONFIG: configFile('{oops') })).toThrow(/Cannot read coordinator config/);
 		expect(() => loadConfig({ LUMEN_CONFIG: configFile([1, 2]) })).toThrow(/JSON object/);
 		expect(() => loadConfig({ LUMEN_UPSTREAMS: '[{' })).toThrow(/LUMEN_UPSTREAMS/);
+	});
+
+	it('reads the arena pairing settings from the environment or the config file', () => {
+		expect(arenaPairingRules(parseConfig({}))).toEqual({ policy: 'weighted', weights: {}, targets: {}, boost: [], outage: [] });
+		const fromEnv = loadConfig({
+			LUMEN_ARENA_PAIRING: 'active',
+			LUMEN_ARENA_SAMPLING_WEIGHTS: '{"lumen-tiny-a": 2, "old-model": 0}',
+			LUMEN_ARENA_BATTLE_TARGETS: '{"new-model": ["lumen-tiny-a", "lumen-tiny-b"]}',
+			LUMEN_ARENA_SAMPLING_BOOST_MODELS: 'new-model',
+			LUMEN_ARENA_OUTAGE_MODELS: ' flaky-model , down-model'
+		});
+		expect(arenaPairingRules(fromEnv)).toEqual({
+			policy: 'active',
+			weights: { 'lumen-tiny-a': 2, 'old-model': 0 },
+			targets: { 'new-model': ['lumen-tiny-a', 'lumen-tiny-b'] },
+			boost: ['new-model'],
+			outage: ['flaky-model', 'down-model']
+		});
+		const file = configFile({ arena_pairing: 'uniform', arena_outage_models: ['x'], arena_sampling_weights: { y: 3 } });
+		expect(loadConfig({ LUMEN_CONFIG: file, LUMEN_ARENA_OUTAGE_MODELS: 'z' })).toMatchObject({
+			arena_pairing: 'uniform',
+			arena_outage_models: ['z'],
+			arena_sampling_weights: { y: 3 }
+		});
+	});
+
+	it('names the bad arena pairing setting', () => {
+		expect(() => loadConfig({ LUMEN_ARENA_PAIRING: 'elo' })).toThrow(/arena_pairing/);
+		expect(() => loadConfig({ LUMEN_ARENA_SAMPLING_WEIGHTS: '{"a": -1}' })).toThrow(/arena_sampling_weights\.a: a sampling weight must be 0 or more/);
+		expect(() => loadConfig({ LUMEN_ARENA_SAMPLING_WEIGHTS: '{"a": 1' })).toThrow(/LUMEN_ARENA_SAMPLING_WEIGHTS.*not valid JSON/);
+		expect(() => loadConfig({ LUMEN_ARENA_BATTLE_TARGETS: '{"a": "b"}' })).toThrow(/arena_battle_targets\.a/);
+		expect(() => parseConfig({ arena_sampling_weights: [1, 2] })).toThrow(/arena_sampling_weights/);
 	});
 });

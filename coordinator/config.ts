@@ -2,6 +2,7 @@
 // then the environment, so `startCoordinator` callers may pass a partial object and get the same defaults.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { PAIRING_POLICIES, type PairingRules } from '#rating/pairing';
 
 export const DispatchPolicySchema = z.enum(['lottery', 'shortest_queue']);
 export type DispatchPolicy = z.infer<typeof DispatchPolicySchema>;
@@ -54,7 +55,17 @@ export const CoordinatorConfigSchema = z.object({
 	upstream_timeout_ms: z.number().int().positive().default(300_000),
 	database_path: z.string().min(1).default('./data/lumen.db'),
 	web_app_dir: z.string().min(1).optional(),
-	log_requests: z.boolean().default(false)
+	log_requests: z.boolean().default(false),
+	/** How anonymous arena battles pick their two models (src/lib/rating/pairing.ts). */
+	arena_pairing: z.enum(PAIRING_POLICIES).default('weighted'),
+	/** Model → sampling weight (FastChat's SAMPLING_WEIGHTS); unlisted models weigh 1, 0 never drawn. Multiplies the worker-speed weight. */
+	arena_sampling_weights: z.record(z.string().min(1), z.number().finite().nonnegative('a sampling weight must be 0 or more')).default({}),
+	/** Model → models it is preferentially paired with (FastChat's BATTLE_TARGETS): they take about half its rival draws. */
+	arena_battle_targets: z.record(z.string().min(1), z.array(z.string().min(1))).default({}),
+	/** New models whose weight is multiplied by 5 (FastChat's SAMPLING_BOOST_MODELS). */
+	arena_sampling_boost_models: z.array(z.string().min(1)).default([]),
+	/** Models never drawn for a battle (FastChat's OUTAGE_MODELS), even while served. */
+	arena_outage_models: z.array(z.string().min(1)).default([])
 });
 export type CoordinatorConfig = z.infer<typeof CoordinatorConfigSchema>;
 export type CoordinatorConfigInput = z.input<typeof CoordinatorConfigSchema>;
@@ -103,8 +114,24 @@ const ENV: Record<string, [keyof CoordinatorConfig, (v: string) => unknown]> = {
 	LUMEN_UPSTREAMS: ['upstreams', (v) => JSON.parse(v)],
 	LUMEN_DB: ['database_path', String],
 	LUMEN_WEB_DIR: ['web_app_dir', String],
-	LUMEN_LOG_REQUESTS: ['log_requests', (v) => v === '1' || v === 'true']
+	LUMEN_LOG_REQUESTS: ['log_requests', (v) => v === '1' || v === 'true'],
+	LUMEN_ARENA_PAIRING: ['arena_pairing', String],
+	LUMEN_ARENA_SAMPLING_WEIGHTS: ['arena_sampling_weights', (v) => JSON.parse(v)],
+	LUMEN_ARENA_BATTLE_TARGETS: ['arena_battle_targets', (v) => JSON.parse(v)],
+	LUMEN_ARENA_SAMPLING_BOOST_MODELS: ['arena_sampling_boost_models', list],
+	LUMEN_ARENA_OUTAGE_MODELS: ['arena_outage_models', list]
 };
+
+/** The arena pairing settings of a config, as pairing.ts takes them (the coordinator adds `active`). */
+export function arenaPairingRules(config: CoordinatorConfig): PairingRules {
+	return {
+		policy: config.arena_pairing,
+		weights: config.arena_sampling_weights,
+		targets: config.arena_battle_targets,
+		boost: config.arena_sampling_boost_models,
+		outage: config.arena_outage_models
+	};
+}
 
 /** Defaults, then the JSON file named by `LUMEN_CONFIG` (if any), then individual env variables. */
 export function loadConfig(env: Env = process.env): CoordinatorConfig {

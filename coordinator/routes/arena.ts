@@ -25,7 +25,8 @@ import { ApiError, badRequest, fromZodError, noWorker } from '../errors';
 import type { Rng } from '../registry/pick';
 import type { Registry } from '../registry/registry';
 import type { ArenaRepository } from '../storage/arena-repository';
-import { pairModels, type Candidate } from '#rating/pairing';
+import { pairModels, type Candidate, type PairingRules } from '#rating/pairing';
+import { cachedActivePairing } from '#rating/active-pairing';
 import { readJson } from './read-json';
 
 export type ArenaRouteDeps = {
@@ -35,6 +36,8 @@ export type ArenaRouteDeps = {
 	rng?: Rng;
 	/** Unix ms. */
 	clock?: () => number;
+	/** Pairing policy, weights, targets, boost and outage for anonymous battles (config arena_*). */
+	pairing?: PairingRules;
 };
 
 /** FastChat's default number of bootstrap rounds; the upper bound keeps one request from pinning a core. */
@@ -106,10 +109,13 @@ function checkAgainstBattle(vote: ArenaVote, battle: Battle, existing: ArenaVote
 
 const toRated = ({ model_a, model_b, winner, anony, tstamp, turn }: ArenaVote): RatedBattle => ({ model_a, model_b, winner, anony, tstamp, turn });
 
-export function arenaRoutes({ registry, arena, bodyLimit, rng = Math.random, clock = Date.now }: ArenaRouteDeps) {
+export function arenaRoutes({ registry, arena, bodyLimit, rng = Math.random, clock = Date.now, pairing = {} }: ArenaRouteDeps) {
 	const app = new Hono<AppEnv>();
 	/** Leaderboards by bootstrap rounds; emptied whenever a vote is stored. */
 	const leaderboards = new Map<number, LeaderboardResponse>();
+	/** `active` pairing's statistics over the rated (anonymous) votes, rebuilt at most every 30 s when votes came in. */
+	const activePairing =
+		pairing.policy === 'active' ? cachedActivePairing({ countVotes: arena.countVotes, battles: () => filterAnonymous(arena.allVotes().map(toRated)) }) : undefined;
 
 	app.post('/api/arena/battles', async (c) => {
 		const req = await parseBody(c, CreateBattleRequestSchema, bodyLimit);
@@ -130,7 +136,7 @@ export function arenaRoutes({ registry, arena, bodyLimit, rng = Math.random, clo
 				for (const m of wanted) if (registry.lookup(m, 'chat').kind === 'unknown') throw arenaModelNotFound(m, 'models');
 				live = live.filter((m) => wanted.has(m.id));
 			}
-			const drawn = pairModels(live, rng);
+			const drawn = pairModels(live, rng, { ...pairing, active: activePairing?.(clock()) });
 			if (!drawn) throw tooFewModels(live.length);
 			pair = drawn;
 			anony = true;
