@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { builtinJudgePrompts, lumenSample, needsReference, qidKey, type Question } from '#mtbench/index';
-import { startBrowserJudge, type BrowserJudge, type JudgeBody, type JudgeCall } from './browser-judge';
+import { startScriptedJudge, type ScriptedJudge, type JudgeRequest, type JudgeCall } from '../bin/mtbench/scripted-judge';
 import { test, expect } from './fixtures';
 
 const MODELS = ['lumen-tiny-a', 'lumen-tiny-b'] as const;
@@ -20,7 +20,7 @@ const COLOURS = ['#2f6feb', '#d9480f'];
 let answers: Record<string, Map<string, string[]>> | null = null;
 const verdictErrors: string[] = [];
 
-const userText = (body: JudgeBody) => body.messages.at(-1)!.content;
+const userText = (body: JudgeRequest) => body.messages.at(-1)!.content;
 const isPairPrompt = (text: string) => text.includes('<answer_a>') || text.includes('<conversation_a>');
 const isMultiTurn = (text: string) => text.includes('<conversation');
 
@@ -45,7 +45,7 @@ function modelIn(text: string, q: Question, role: 'single' | 'a'): string {
  * its turn 2 of question 16. Pairwise: writing and roleplay are ties, math always "A" (so the swapped games
  * disagree: a tie), the rest a win for lumen-tiny-a wherever it is shown.
  */
-function verdict(body: JudgeBody): string {
+function verdict(body: JudgeRequest): string {
 	try {
 		const text = userText(body);
 		const q = questionIn(text);
@@ -101,7 +101,7 @@ async function setNumber(page: Page, label: string, value: number) {
 	await expect(input).toHaveValue(String(value));
 }
 
-async function useJudge(page: Page, judge: BrowserJudge) {
+async function useJudge(page: Page, judge: ScriptedJudge) {
 	await page.getByRole('radiogroup', { name: 'Judge model: where it runs' }).getByLabel('OpenAI-compatible URL').check();
 	await page.getByLabel('Judge model server URL').fill(judge.url);
 	await page.getByLabel('Judge model API key').fill(KEY);
@@ -112,9 +112,9 @@ async function useJudge(page: Page, judge: BrowserJudge) {
 
 const rowsOf = (page: Page) => page.getByTestId('results-table').locator('tbody tr');
 
-let judge: BrowserJudge;
+let judge: ScriptedJudge;
 test.beforeAll(async () => {
-	judge = await startBrowserJudge({ verdict });
+	judge = await startScriptedJudge({ verdict });
 });
 test.afterAll(async () => {
 	await judge?.close();
@@ -265,7 +265,7 @@ test('a bench by URL: an unreachable server is an error that says what to do; fi
 
 	const first = bench.questions.slice(0, 4);
 	const files = { 'my_bench/question.jsonl': first.map((q) => JSON.stringify(q)).join('\n') + '\n' };
-	const served = await startBrowserJudge({ verdict: () => '', files });
+	const served = await startScriptedJudge({ verdict: () => '', files });
 	try {
 		await page.getByLabel('Questions URL').fill(`${served.root}/files/my_bench/question.jsonl`);
 		await page.getByRole('button', { name: 'Download bench' }).click();
