@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { BattleSchema, filterAnonymous, indexBattles, sortByTimestamp, toBattle, type Battle } from './battle';
 
 describe('toBattle', () => {
-	it('accepts FastChat clean-battle records and strips fields the ratings do not use', () => {
-		const r = toBattle({ model_a: 'x', model_b: 'y', winner: 'tie (bothbad)', anony: true, tstamp: 1.5, turn: 2, judge: 'j', language: 'English' });
-		expect(r).toEqual({ battle: { model_a: 'x', model_b: 'y', winner: 'tie (bothbad)', anony: true, tstamp: 1.5, turn: 2 } });
+	it('accepts FastChat clean-battle records, keeps the analysis fields and strips fields it does not know', () => {
+		const r = toBattle({ model_a: 'x', model_b: 'y', winner: 'tie (bothbad)', anony: true, tstamp: 1.5, turn: 2, judge: 'j', language: 'English', conversation_a: [] });
+		expect(r).toEqual({ battle: { model_a: 'x', model_b: 'y', winner: 'tie (bothbad)', anony: true, tstamp: 1.5, turn: 2, judge: 'j', language: 'English' } });
 	});
 
 	it('gives the same verdict and the same object as the zod schema, valid or not', () => {
@@ -22,6 +22,10 @@ describe('toBattle', () => {
 			{ model_a: 'x', model_b: 'y', winner: 'model_a', anony: null },
 			{ model_a: 3, model_b: 'y', winner: 'model_a' },
 			{ model_b: 'y', winner: 'model_a' },
+			{ model_a: 'x', model_b: 'y', winner: 'model_a', language: '' },
+			{ model_a: 'x', model_b: 'y', winner: 'model_a', is_code: 'yes', identity_leak: false },
+			{ model_a: 'x', model_b: 'y', winner: 'model_a', dedup_tag: { high_freq: true, sampled: false, extra: 1 } },
+			{ model_a: 'x', model_b: 'y', winner: 'model_a', anony: true, tstamp: 1, turn: 1, conv_metadata: { sum_user_tokens: 1 } },
 			[],
 			null,
 			'battle',

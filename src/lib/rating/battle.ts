@@ -14,6 +14,45 @@ import { z } from 'zod';
 export const WINNERS = ['model_a', 'model_b', 'tie', 'tie (bothbad)'] as const;
 export type Winner = (typeof WINNERS)[number];
 
+const count = z.number().int().nonnegative();
+
+/**
+ * FastChat's `conv_metadata` (clean_battle_data + add_markdown_info.py): token counts and the
+ * markdown element counts of each side, each count object keyed per element kind, as FastChat
+ * writes them. Computed by conv-metadata.ts. Unknown keys are kept (FastChat adds more over time).
+ */
+export const ConvMetadataSchema = z.looseObject({
+		sum_user_tokens: count,
+		sum_assistant_a_tokens: count,
+		sum_assistant_b_tokens: count,
+		context_a_tokens: count,
+		context_b_tokens: count,
+		turns: count.optional(),
+		header_count_a: z.record(z.string(), count),
+		header_count_b: z.record(z.string(), count),
+		list_count_a: z.record(z.string(), count),
+		list_count_b: z.record(z.string(), count),
+		bold_count_a: z.record(z.string(), count),
+		bold_count_b: z.record(z.string(), count)
+	});
+export type ConvMetadata = z.infer<typeof ConvMetadataSchema>;
+
+/** The optional analysis fields a battle may carry; each is kept through import and export. */
+const ExtraSchemas = {
+	/** Language of the first user turn, by name as FastChat writes it ("English", "unknown"). */
+	language: z.string().min(1),
+	conv_metadata: ConvMetadataSchema,
+	/** FastChat's voter field; ours holds a hashed voter id, never an address. */
+	judge: z.string().min(1),
+	question_id: z.string().min(1),
+	/** deduplication.py's tag. */
+	dedup_tag: z.looseObject({ high_freq: z.boolean(), sampled: z.boolean() }),
+	/** Our flags from conv-metadata.ts (FastChat keeps these as categories / drops the battle). */
+	is_code: z.boolean(),
+	identity_leak: z.boolean()
+} as const;
+export const BATTLE_EXTRA_FIELDS = Object.keys(ExtraSchemas) as Array<keyof typeof ExtraSchemas>;
+
 export const BattleSchema = z
 	.object({
 		model_a: z.string().min(1),
@@ -21,7 +60,14 @@ export const BattleSchema = z
 		winner: z.enum(WINNERS),
 		anony: z.boolean().optional(),
 		tstamp: z.number().optional(),
-		turn: z.number().int().nonnegative().optional()
+		turn: z.number().int().nonnegative().optional(),
+		language: ExtraSchemas.language.optional(),
+		conv_metadata: ExtraSchemas.conv_metadata.optional(),
+		judge: ExtraSchemas.judge.optional(),
+		question_id: ExtraSchemas.question_id.optional(),
+		dedup_tag: ExtraSchemas.dedup_tag.optional(),
+		is_code: ExtraSchemas.is_code.optional(),
+		identity_leak: ExtraSchemas.identity_leak.optional()
 	})
 	// A model against itself says nothing about strength (its BT term is constant) and would
 	// double-update it in the online Elo, so such a line is rejected, not silently ignored.
@@ -64,7 +110,7 @@ function fastBattle(value: unknown): Battle | undefined {
 	if (winner !== 'model_a' && winner !== 'model_b' && winner !== 'tie' && winner !== 'tie (bothbad)') return undefined;
 	// FastChat's records carry all three optional fields: build that common shape in one go.
 	if (typeof anony === 'boolean' && typeof tstamp === 'number' && Number.isFinite(tstamp) && typeof turn === 'number' && Number.isInteger(turn) && turn >= 0) {
-		return { model_a, model_b, winner, anony, tstamp, turn };
+		return withExtras({ model_a, model_b, winner, anony, tstamp, turn }, v);
 	}
 	const battle: Battle = { model_a, model_b, winner };
 	if (anony !== undefined) {
@@ -78,6 +124,18 @@ function fastBattle(value: unknown): Battle | undefined {
 	if (turn !== undefined) {
 		if (typeof turn !== 'number' || !Number.isInteger(turn) || turn < 0) return undefined;
 		battle.turn = turn;
+	}
+	return withExtras(battle, v);
+}
+
+/** Copy the optional analysis fields that are present, each checked by its own small schema. */
+function withExtras(battle: Battle, v: Record<string, unknown>): Battle | undefined {
+	for (const key of BATTLE_EXTRA_FIELDS) {
+		const value = v[key];
+		if (value === undefined) continue;
+		const parsed = ExtraSchemas[key].safeParse(value);
+		if (!parsed.success) return undefined; // the whole-record schema then writes the message
+		(battle as Record<string, unknown>)[key] = parsed.data;
 	}
 	return battle;
 }
