@@ -53,6 +53,23 @@ const ExtraSchemas = {
 } as const;
 export const BATTLE_EXTRA_FIELDS = Object.keys(ExtraSchemas) as Array<keyof typeof ExtraSchemas>;
 
+/** The analysis fields as an optional zod shape, for records that extend a battle (a stored vote: `z.object({ …, ...BATTLE_EXTRA_SHAPE })`). */
+export const BATTLE_EXTRA_SHAPE = {
+	language: ExtraSchemas.language.optional(),
+	conv_metadata: ExtraSchemas.conv_metadata.optional(),
+	judge: ExtraSchemas.judge.optional(),
+	question_id: ExtraSchemas.question_id.optional(),
+	dedup_tag: ExtraSchemas.dedup_tag.optional(),
+	is_code: ExtraSchemas.is_code.optional(),
+	identity_leak: ExtraSchemas.identity_leak.optional()
+};
+
+/** Copy the analysis fields present on `from` onto `to` (returns `to`). */
+export function copyBattleExtras<T extends object>(from: Partial<Record<(typeof BATTLE_EXTRA_FIELDS)[number], unknown>>, to: T): T {
+	for (const key of BATTLE_EXTRA_FIELDS) if (from[key] !== undefined) (to as Record<string, unknown>)[key] = from[key];
+	return to;
+}
+
 export const BattleSchema = z
 	.object({
 		model_a: z.string().min(1),
@@ -61,13 +78,7 @@ export const BattleSchema = z
 		anony: z.boolean().optional(),
 		tstamp: z.number().optional(),
 		turn: z.number().int().nonnegative().optional(),
-		language: ExtraSchemas.language.optional(),
-		conv_metadata: ExtraSchemas.conv_metadata.optional(),
-		judge: ExtraSchemas.judge.optional(),
-		question_id: ExtraSchemas.question_id.optional(),
-		dedup_tag: ExtraSchemas.dedup_tag.optional(),
-		is_code: ExtraSchemas.is_code.optional(),
-		identity_leak: ExtraSchemas.identity_leak.optional()
+		...BATTLE_EXTRA_SHAPE
 	})
 	// A model against itself says nothing about strength (its BT term is constant) and would
 	// double-update it in the online Elo, so such a line is rejected, not silently ignored.
@@ -133,11 +144,38 @@ function withExtras(battle: Battle, v: Record<string, unknown>): Battle | undefi
 	for (const key of BATTLE_EXTRA_FIELDS) {
 		const value = v[key];
 		if (value === undefined) continue;
+		if (key === 'conv_metadata') {
+			const fast = fastConvMetadata(value);
+			if (fast) {
+				battle.conv_metadata = fast;
+				continue;
+			}
+		}
 		const parsed = ExtraSchemas[key].safeParse(value);
 		if (!parsed.success) return undefined; // the whole-record schema then writes the message
 		(battle as Record<string, unknown>)[key] = parsed.data;
 	}
 	return battle;
+}
+
+const isCount = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+const META_COUNTS = ['sum_user_tokens', 'sum_assistant_a_tokens', 'sum_assistant_b_tokens', 'context_a_tokens', 'context_b_tokens'] as const;
+const META_OBJECTS = ['header_count_a', 'header_count_b', 'list_count_a', 'list_count_b', 'bold_count_a', 'bold_count_b'] as const;
+
+/** The schema's check of conv_metadata by hand (zod is ~4× slower on big files); undefined when unsure. */
+function fastConvMetadata(value: unknown): ConvMetadata | undefined {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+	const v = value as Record<string, unknown>;
+	for (const key of META_COUNTS) if (!isCount(v[key])) return undefined;
+	if (v.turns !== undefined && !isCount(v.turns)) return undefined;
+	const out: Record<string, unknown> = { ...v };
+	for (const key of META_OBJECTS) {
+		const counts = v[key];
+		if (typeof counts !== 'object' || counts === null || Array.isArray(counts) || Object.getPrototypeOf(counts) !== Object.prototype) return undefined;
+		for (const c of Object.values(counts)) if (!isCount(c)) return undefined;
+		out[key] = { ...counts };
+	}
+	return out as ConvMetadata;
 }
 
 /** Battles in model-index form: the shape every rating computation runs on. */

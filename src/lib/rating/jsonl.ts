@@ -2,7 +2,7 @@
 // published clean_battle_*.json). Bad lines are skipped and reported with their line number; a
 // file is never rejected whole for one bad vote. Pure: chunks come from fs in Node or
 // File.stream() in the browser.
-import { BATTLE_EXTRA_FIELDS, toBattle, type Battle } from './battle';
+import { copyBattleExtras, toBattle, type Battle } from './battle';
 
 export type ParseError = { line: number; message: string };
 export type ParseResult = { battles: Battle[]; errors: ParseError[] };
@@ -94,9 +94,7 @@ export function toJsonl(battles: readonly Battle[]): string {
 	let out = '';
 	for (const b of battles) {
 		const { model_a, model_b, winner, anony, tstamp, turn } = b;
-		const record: Record<string, unknown> = { model_a, model_b, winner, anony, tstamp, turn };
-		for (const key of BATTLE_EXTRA_FIELDS) if (b[key] !== undefined) record[key] = b[key];
-		out += JSON.stringify(record) + '\n';
+		out += JSON.stringify(copyBattleExtras(b, { model_a, model_b, winner, anony, tstamp, turn })) + '\n';
 	}
 	return out;
 }
