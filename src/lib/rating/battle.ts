@@ -10,59 +10,12 @@
 //   battle-count heatmaps (`battles_no_ties`), which win-rate.ts mirrors.
 // - FastChat sorts battles by `tstamp` before the online Elo; the leaderboard does the same.
 import { z } from 'zod';
+import { BATTLE_EXTRA_FIELDS, BATTLE_EXTRA_SCHEMAS as ExtraSchemas, BATTLE_EXTRA_SHAPE, type ConvMetadata } from '../protocol/battle-fields';
 
 export const WINNERS = ['model_a', 'model_b', 'tie', 'tie (bothbad)'] as const;
 export type Winner = (typeof WINNERS)[number];
 
-const count = z.number().int().nonnegative();
-
-/**
- * FastChat's `conv_metadata` (clean_battle_data + add_markdown_info.py): token counts and the
- * markdown element counts of each side, each count object keyed per element kind, as FastChat
- * writes them. Computed by conv-metadata.ts. Unknown keys are kept (FastChat adds more over time).
- */
-export const ConvMetadataSchema = z.looseObject({
-		sum_user_tokens: count,
-		sum_assistant_a_tokens: count,
-		sum_assistant_b_tokens: count,
-		context_a_tokens: count,
-		context_b_tokens: count,
-		turns: count.optional(),
-		header_count_a: z.record(z.string(), count),
-		header_count_b: z.record(z.string(), count),
-		list_count_a: z.record(z.string(), count),
-		list_count_b: z.record(z.string(), count),
-		bold_count_a: z.record(z.string(), count),
-		bold_count_b: z.record(z.string(), count)
-	});
-export type ConvMetadata = z.infer<typeof ConvMetadataSchema>;
-
-/** The optional analysis fields a battle may carry; each is kept through import and export. */
-const ExtraSchemas = {
-	/** Language of the first user turn, by name as FastChat writes it ("English", "unknown"). */
-	language: z.string().min(1),
-	conv_metadata: ConvMetadataSchema,
-	/** FastChat's voter field; ours holds a hashed voter id, never an address. */
-	judge: z.string().min(1),
-	question_id: z.string().min(1),
-	/** deduplication.py's tag. */
-	dedup_tag: z.looseObject({ high_freq: z.boolean(), sampled: z.boolean() }),
-	/** Our flags from conv-metadata.ts (FastChat keeps these as categories / drops the battle). */
-	is_code: z.boolean(),
-	identity_leak: z.boolean()
-} as const;
-export const BATTLE_EXTRA_FIELDS = Object.keys(ExtraSchemas) as Array<keyof typeof ExtraSchemas>;
-
-/** The analysis fields as an optional zod shape, for records that extend a battle (a stored vote: `z.object({ …, ...BATTLE_EXTRA_SHAPE })`). */
-export const BATTLE_EXTRA_SHAPE = {
-	language: ExtraSchemas.language.optional(),
-	conv_metadata: ExtraSchemas.conv_metadata.optional(),
-	judge: ExtraSchemas.judge.optional(),
-	question_id: ExtraSchemas.question_id.optional(),
-	dedup_tag: ExtraSchemas.dedup_tag.optional(),
-	is_code: ExtraSchemas.is_code.optional(),
-	identity_leak: ExtraSchemas.identity_leak.optional()
-};
+export { BATTLE_EXTRA_FIELDS, BATTLE_EXTRA_SHAPE, ConvMetadataSchema, type ConvMetadata } from '../protocol/battle-fields';
 
 /** Copy the analysis fields present on `from` onto `to` (returns `to`). */
 export function copyBattleExtras<T extends object>(from: Partial<Record<(typeof BATTLE_EXTRA_FIELDS)[number], unknown>>, to: T): T {
