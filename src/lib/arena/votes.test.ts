@@ -68,6 +68,32 @@ describe('votes', () => {
 		expect(stored.find((r) => r.vote.battle_id === 'keep-me')?.vote).toMatchObject({ anony: false, turn: 3 });
 	});
 
+	it('keeps the analysis fields (language, conv_metadata, judge, flags) through store, export and import', async () => {
+		const conv_metadata = {
+			sum_user_tokens: 12,
+			sum_assistant_a_tokens: 300,
+			sum_assistant_b_tokens: 40,
+			context_a_tokens: 12,
+			context_b_tokens: 12,
+			turns: 1,
+			header_count_a: { h1: 1, h2: 0, h3: 0, h4: 0, h5: 0, h6: 0 },
+			header_count_b: { h1: 0, h2: 0, h3: 0, h4: 0, h5: 0, h6: 0 },
+			list_count_a: { ordered: 3, unordered: 0 },
+			list_count_b: { ordered: 0, unordered: 0 },
+			bold_count_a: { '**': 2, __: 0 },
+			bold_count_b: { '**': 0, __: 0 }
+		};
+		const rich = vote('rich', { language: 'English', conv_metadata, judge: 'arena_user_ab12', is_code: false, identity_leak: false, dedup_tag: { high_freq: false, sampled: true } });
+		const store = freshStore('votes');
+		await recordVote(rich, store);
+		expect(await listVotes(store)).toEqual([rich]);
+		const text = await exportVotesJsonl(store);
+		expect(JSON.parse(text)).toEqual(rich);
+		const other = freshStore('votes');
+		expect((await importVotes(text, other)).added).toBe(1);
+		expect(await listVotes(other)).toEqual([rich]);
+	});
+
 	it('re-importing an export adds nothing', async () => {
 		const store = freshStore('votes');
 		await importVotes('{"model_a":"x","model_b":"y","winner":"model_a"}\n', store);

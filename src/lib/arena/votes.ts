@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ArenaVoteSchema, type ArenaVote } from '$lib/protocol/arena';
 import { LumenError } from '$lib/protocol/errors';
-import { toBattle, toJsonl, type Battle, type ParseError } from '$lib/rating';
+import { copyBattleExtras, toBattle, toJsonl, type Battle, type ParseError } from '$lib/rating';
 import { guard, idbStore, type KeyValueStore } from '$lib/storage/kv';
 import { requestSync } from './outbox';
 
@@ -107,7 +107,7 @@ export function parseVoteFile(text: string, now = Date.now()): { votes: ArenaVot
 }
 
 function toVote(b: Battle, battleId: string, now: number): ArenaVote {
-	return {
+	return copyBattleExtras(b, {
 		battle_id: battleId,
 		model_a: b.model_a,
 		model_b: b.model_b,
@@ -116,7 +116,7 @@ function toVote(b: Battle, battleId: string, now: number): ArenaVote {
 		anony: b.anony ?? true,
 		tstamp: b.tstamp ?? now / 1000,
 		turn: Math.max(1, b.turn ?? 1)
-	};
+	});
 }
 
 export async function importVotes(text: string, store: KeyValueStore = defaultVotesStore, now = Date.now()): Promise<ImportResult> {

@@ -1,6 +1,7 @@
 // Arena wire types shared by the browser and the coordinator: battles, votes and the leaderboard.
 // A vote is FastChat's clean-battle record plus a battle id, which makes sending it idempotent.
 import { z } from 'zod';
+import { BATTLE_EXTRA_SHAPE } from './battle-fields';
 
 export const ArenaWinnerSchema = z.enum(['model_a', 'model_b', 'tie', 'tie (bothbad)']);
 export type ArenaWinner = z.infer<typeof ArenaWinnerSchema>;
@@ -34,7 +35,9 @@ export const ArenaVoteSchema = z.object({
 	/** Seconds since the epoch, as FastChat writes it. */
 	tstamp: z.number(),
 	/** Number of turns in the conversation when the vote was cast. */
-	turn: z.number().int().positive()
+	turn: z.number().int().positive(),
+	/** Optional analysis fields (language, conv_metadata, …: rating/battle.ts), kept through import and export. */
+	...BATTLE_EXTRA_SHAPE
 });
 export type ArenaVote = z.infer<typeof ArenaVoteSchema>;
 

@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { BattleSchema, filterAnonymous, indexBattles, sortByTimestamp, toBattle, type Battle } from './battle';
 
+const meta = () => ({
+	sum_user_tokens: 3,
+	sum_assistant_a_tokens: 10,
+	sum_assistant_b_tokens: 0,
+	context_a_tokens: 3,
+	context_b_tokens: 3,
+	header_count_a: { h1: 1, h2: 0 },
+	header_count_b: {},
+	list_count_a: { ordered: 0, unordered: 2 },
+	list_count_b: { ordered: 0, unordered: 0 },
+	bold_count_a: { '**': 1, __: 0 },
+	bold_count_b: { '**': 0, __: 0 }
+});
+
 describe('toBattle', () => {
-	it('accepts FastChat clean-battle records and strips fields the ratings do not use', () => {
-		const r = toBattle({ model_a: 'x', model_b: 'y', winner: 'tie (bothbad)', anony: true, tstamp: 1.5, turn: 2, judge: 'j', language: 'English' });
-		expect(r).toEqual({ battle: { model_a: 'x', model_b: 'y', winner: 'tie (bothbad)', anony: true, tstamp: 1.5, turn: 2 } });
+	it('accepts FastChat clean-battle records, keeps the analysis fields and strips fields it does not know', () => {
+		const r = toBattle({ model_a: 'x', model_b: 'y', winner: 'tie (bothbad)', anony: true, tstamp: 1.5, turn: 2, judge: 'j', language: 'English', conversation_a: [] });
+		expect(r).toEqual({ battle: { model_a: 'x', model_b: 'y', winner: 'tie (bothbad)', anony: true, tstamp: 1.5, turn: 2, judge: 'j', language: 'English' } });
 	});
 
 	it('gives the same verdict and the same object as the zod schema, valid or not', () => {
@@ -22,6 +36,17 @@ describe('toBattle', () => {
 			{ model_a: 'x', model_b: 'y', winner: 'model_a', anony: null },
 			{ model_a: 3, model_b: 'y', winner: 'model_a' },
 			{ model_b: 'y', winner: 'model_a' },
+			{ model_a: 'x', model_b: 'y', winner: 'model_a', language: '' },
+			{ model_a: 'x', model_b: 'y', winner: 'model_a', is_code: 'yes', identity_leak: false },
+			{ model_a: 'x', model_b: 'y', winner: 'model_a', dedup_tag: { high_freq: true, sampled: false, extra: 1 } },
+			{ model_a: 'x', model_b: 'y', winner: 'model_a', anony: true, tstamp: 1, turn: 1, conv_metadata: { sum_user_tokens: 1 } },
+			{ model_a: 'x', model_b: 'y', winner: 'model_a', conv_metadata: meta() },
+			{ model_a: 'x', model_b: 'y', winner: 'model_a', conv_metadata: { ...meta(), turns: 2, extra: 'kept' } },
+			{ model_a: 'x', model_b: 'y', winner: 'model_a', conv_metadata: { ...meta(), turns: -1 } },
+			{ model_a: 'x', model_b: 'y', winner: 'model_a', conv_metadata: { ...meta(), sum_user_tokens: 1.5 } },
+			{ model_a: 'x', model_b: 'y', winner: 'model_a', conv_metadata: { ...meta(), list_count_a: { ordered: '1' } } },
+			{ model_a: 'x', model_b: 'y', winner: 'model_a', conv_metadata: { ...meta(), bold_count_b: [1] } },
+			{ model_a: 'x', model_b: 'y', winner: 'model_a', conv_metadata: { ...meta(), header_count_a: null } },
 			[],
 			null,
 			'battle',

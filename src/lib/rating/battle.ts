@@ -10,9 +10,18 @@
 //   battle-count heatmaps (`battles_no_ties`), which win-rate.ts mirrors.
 // - FastChat sorts battles by `tstamp` before the online Elo; the leaderboard does the same.
 import { z } from 'zod';
+import { BATTLE_EXTRA_FIELDS, BATTLE_EXTRA_SCHEMAS as ExtraSchemas, BATTLE_EXTRA_SHAPE, type ConvMetadata } from '../protocol/battle-fields';
 
 export const WINNERS = ['model_a', 'model_b', 'tie', 'tie (bothbad)'] as const;
 export type Winner = (typeof WINNERS)[number];
+
+export { BATTLE_EXTRA_FIELDS, BATTLE_EXTRA_SHAPE, ConvMetadataSchema, type ConvMetadata } from '../protocol/battle-fields';
+
+/** Copy the analysis fields present on `from` onto `to` (returns `to`). */
+export function copyBattleExtras<T extends object>(from: Partial<Record<(typeof BATTLE_EXTRA_FIELDS)[number], unknown>>, to: T): T {
+	for (const key of BATTLE_EXTRA_FIELDS) if (from[key] !== undefined) (to as Record<string, unknown>)[key] = from[key];
+	return to;
+}
 
 export const BattleSchema = z
 	.object({
@@ -21,7 +30,8 @@ export const BattleSchema = z
 		winner: z.enum(WINNERS),
 		anony: z.boolean().optional(),
 		tstamp: z.number().optional(),
-		turn: z.number().int().nonnegative().optional()
+		turn: z.number().int().nonnegative().optional(),
+		...BATTLE_EXTRA_SHAPE
 	})
 	// A model against itself says nothing about strength (its BT term is constant) and would
 	// double-update it in the online Elo, so such a line is rejected, not silently ignored.
@@ -64,7 +74,7 @@ function fastBattle(value: unknown): Battle | undefined {
 	if (winner !== 'model_a' && winner !== 'model_b' && winner !== 'tie' && winner !== 'tie (bothbad)') return undefined;
 	// FastChat's records carry all three optional fields: build that common shape in one go.
 	if (typeof anony === 'boolean' && typeof tstamp === 'number' && Number.isFinite(tstamp) && typeof turn === 'number' && Number.isInteger(turn) && turn >= 0) {
-		return { model_a, model_b, winner, anony, tstamp, turn };
+		return withExtras({ model_a, model_b, winner, anony, tstamp, turn }, v);
 	}
 	const battle: Battle = { model_a, model_b, winner };
 	if (anony !== undefined) {
@@ -79,7 +89,46 @@ function fastBattle(value: unknown): Battle | undefined {
 		if (typeof turn !== 'number' || !Number.isInteger(turn) || turn < 0) return undefined;
 		battle.turn = turn;
 	}
+	return withExtras(battle, v);
+}
+
+/** Copy the optional analysis fields that are present, each checked by its own small schema. */
+function withExtras(battle: Battle, v: Record<string, unknown>): Battle | undefined {
+	for (const key of BATTLE_EXTRA_FIELDS) {
+		const value = v[key];
+		if (value === undefined) continue;
+		if (key === 'conv_metadata') {
+			const fast = fastConvMetadata(value);
+			if (fast) {
+				battle.conv_metadata = fast;
+				continue;
+			}
+		}
+		const parsed = ExtraSchemas[key].safeParse(value);
+		if (!parsed.success) return undefined; // the whole-record schema then writes the message
+		(battle as Record<string, unknown>)[key] = parsed.data;
+	}
 	return battle;
+}
+
+const isCount = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+const META_COUNTS = ['sum_user_tokens', 'sum_assistant_a_tokens', 'sum_assistant_b_tokens', 'context_a_tokens', 'context_b_tokens'] as const;
+const META_OBJECTS = ['header_count_a', 'header_count_b', 'list_count_a', 'list_count_b', 'bold_count_a', 'bold_count_b'] as const;
+
+/** The schema's check of conv_metadata by hand (zod is ~4× slower on big files); undefined when unsure. */
+function fastConvMetadata(value: unknown): ConvMetadata | undefined {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+	const v = value as Record<string, unknown>;
+	for (const key of META_COUNTS) if (!isCount(v[key])) return undefined;
+	if (v.turns !== undefined && !isCount(v.turns)) return undefined;
+	const out: Record<string, unknown> = { ...v };
+	for (const key of META_OBJECTS) {
+		const counts = v[key];
+		if (typeof counts !== 'object' || counts === null || Array.isArray(counts) || Object.getPrototypeOf(counts) !== Object.prototype) return undefined;
+		for (const c of Object.values(counts)) if (!isCount(c)) return undefined;
+		out[key] = { ...counts };
+	}
+	return out as ConvMetadata;
 }
 
 /** Battles in model-index form: the shape every rating computation runs on. */

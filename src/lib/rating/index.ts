@@ -9,3 +9,6 @@ export * from './pair-counts';
 export * from './win-rate';
 export * from './leaderboard';
 export { createRng, sampleBinomial, sampleMultinomial, type Rng } from './prng';
+export * from './conv-metadata';
+export * from './style-control';
+export * from './categories';

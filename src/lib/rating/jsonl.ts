@@ -2,7 +2,7 @@
 // published clean_battle_*.json). Bad lines are skipped and reported with their line number; a
 // file is never rejected whole for one bad vote. Pure: chunks come from fs in Node or
 // File.stream() in the browser.
-import { toBattle, type Battle } from './battle';
+import { copyBattleExtras, toBattle, type Battle } from './battle';
 
 export type ParseError = { line: number; message: string };
 export type ParseResult = { battles: Battle[]; errors: ParseError[] };
@@ -89,12 +89,12 @@ export function parseBattleFile(text: string): ParseResult {
 	return /^\s*\[/.test(text) ? parseBattlesJsonArray(text) : parseBattlesJsonl(text);
 }
 
-/** One battle per line with only the schema's fields, newline-terminated. */
+/** One battle per line with only the schema's fields (the analysis fields when present), newline-terminated. */
 export function toJsonl(battles: readonly Battle[]): string {
 	let out = '';
 	for (const b of battles) {
 		const { model_a, model_b, winner, anony, tstamp, turn } = b;
-		out += JSON.stringify({ model_a, model_b, winner, anony, tstamp, turn }) + '\n';
+		out += JSON.stringify(copyBattleExtras(b, { model_a, model_b, winner, anony, tstamp, turn })) + '\n';
 	}
 	return out;
 }

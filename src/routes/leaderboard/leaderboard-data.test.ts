@@ -34,6 +34,45 @@ describe('localBoard', () => {
 	});
 });
 
+describe('localBoard with categories and style control', () => {
+	const meta = (a: number, b: number) => ({
+		sum_user_tokens: 10,
+		sum_assistant_a_tokens: a,
+		sum_assistant_b_tokens: b,
+		context_a_tokens: 10,
+		context_b_tokens: 10,
+		header_count_a: { h1: 0 },
+		header_count_b: { h1: 0 },
+		list_count_a: { ordered: 0 },
+		list_count_b: { ordered: 0 },
+		bold_count_a: { '**': 0 },
+		bold_count_b: { '**': 0 }
+	});
+	// Two models, answers of different lengths, some multi-turn battles (the fit's signs are tested on the fixture in rating/).
+	const votes: ArenaVote[] = Array.from({ length: 60 }, (_, i) => ({
+		...v(i, i % 2 ? 'long' : 'short', i % 2 ? 'short' : 'long', i % 3 === 0 ? (i % 2 ? 'model_b' : 'model_a') : i % 2 ? 'model_a' : 'model_b'),
+		turn: i < 20 ? 2 : 1,
+		language: 'English',
+		conv_metadata: i % 2 ? meta(800, 100 + i) : meta(100 + i, 800)
+	}));
+
+	it('offers the categories with their counts and rates only the chosen one', () => {
+		const board = localBoard(votes, { category: 'multiturn' });
+		expect(board.battles).toBe(20);
+		expect(board.categories?.map((c) => `${c.name}:${c.battles}`)).toEqual(['full:60', 'multiturn:20', 'long_user:0', 'coding:0']);
+		expect(localBoard(votes, { category: 'english' }).battles).toBe(60);
+	});
+
+	it('with style control, gives each row its raw rank and the coefficients', () => {
+		const board = localBoard(votes, { styleControl: true });
+		expect(board.style?.coefficients.map((c) => c.name)).toEqual(['length', 'header', 'list', 'bold']);
+		expect(Number.isFinite(board.style?.coefficients[0].value)).toBe(true);
+		expect(board.style?.rows.map((r) => r.model).sort()).toEqual(['long', 'short']);
+		for (const r of board.style?.rows ?? []) expect(r.rankChange).toBe(r.rawRank - r.rank);
+		expect(board.rows).toHaveLength(2);
+	});
+});
+
 describe('coordinatorBoard', () => {
 	const answer: LeaderboardResponse = {
 		rows: [{ model: 'm', rating: 1000, ci: [990, 1010], elo: 1000, votes: 3, rank: 1 }],

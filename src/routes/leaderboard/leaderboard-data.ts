@@ -4,7 +4,18 @@ import { LeaderboardResponseSchema, type LeaderboardRowWire } from '$lib/protoco
 import { LumenError } from '$lib/protocol/errors';
 import { OpenAIClient } from '$lib/protocol/openai-client';
 import { HttpStatusError } from '$lib/protocol/openai-client-errors';
-import { computeLeaderboard, filterAnonymous, observedPairwise, type ObservedPairwise } from '$lib/rating';
+import {
+	availableCategories,
+	computeLeaderboard,
+	computeStyleControlLeaderboard,
+	filterAnonymous,
+	filterBattles,
+	observedPairwise,
+	type CategoryInfo,
+	type ObservedPairwise,
+	type StyleCoefficient,
+	type StyleControlRow
+} from '$lib/rating';
 import type { ArenaVote } from '$lib/protocol/arena';
 
 export const LOCAL_BOOTSTRAP_ROUNDS = 200;
@@ -15,16 +26,30 @@ export type Board = {
 	bootstrapRounds: number;
 	/** Only for this browser's votes: the coordinator does not publish its battles. */
 	pairwise?: ObservedPairwise;
+	/** This browser's votes only: the categories they offer (with battle counts). */
+	categories?: CategoryInfo[];
+	/** With style control: each row's raw rank and rank change, the coefficients, and battles left out for want of conv_metadata. */
+	style?: { rows: StyleControlRow[]; coefficients: StyleCoefficient[]; leftOut: number };
 };
 
-export function localBoard(votes: readonly ArenaVote[]): Board {
-	const rated = filterAnonymous(votes);
+export type LocalBoardOptions = { category?: string; styleControl?: boolean };
+
+export function localBoard(votes: readonly ArenaVote[], options: LocalBoardOptions = {}): Board {
+	const anonymous = filterAnonymous(votes);
+	const rated = filterBattles(anonymous, { category: options.category ?? 'full' });
+	const categories = availableCategories(anonymous);
+	if (options.styleControl) {
+		const style = computeStyleControlLeaderboard(rated, { bootstrapRounds: LOCAL_BOOTSTRAP_ROUNDS });
+		const rows = style.rows.map((r) => ({ model: r.model, rating: r.rating, ci: r.ci, elo: NaN, votes: r.votes, rank: r.rank }));
+		return { rows, battles: rated.length - style.leftOut, bootstrapRounds: LOCAL_BOOTSTRAP_ROUNDS, categories, style };
+	}
 	const rows = computeLeaderboard(rated, { bootstrapRounds: LOCAL_BOOTSTRAP_ROUNDS });
 	return {
 		rows,
 		battles: rated.length,
 		bootstrapRounds: LOCAL_BOOTSTRAP_ROUNDS,
-		pairwise: observedPairwise(rated, rows.map((r) => r.model))
+		pairwise: observedPairwise(rated, rows.map((r) => r.model)),
+		categories
 	};
 }
 
