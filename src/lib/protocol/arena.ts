@@ -1,6 +1,7 @@
 // Arena wire types shared by the browser and the coordinator: battles, votes and the leaderboard.
 // A vote is FastChat's clean-battle record plus a battle id, which makes sending it idempotent.
 import { z } from 'zod';
+import { ArenaLimitsSchema } from './arena-integrity';
 
 export const ArenaWinnerSchema = z.enum(['model_a', 'model_b', 'tie', 'tie (bothbad)']);
 export type ArenaWinner = z.infer<typeof ArenaWinnerSchema>;
@@ -11,7 +12,14 @@ export const CreateBattleRequestSchema = z.object({
 	models: z.array(z.string().min(1)).min(2).optional(),
 	/** Named side-by-side: the person picked both models, so the battle is not anonymous. */
 	model_a: z.string().min(1).optional(),
-	model_b: z.string().min(1).optional()
+	model_b: z.string().min(1).optional(),
+	// Integrity (issue 11): a battle the browser drew among its own models is issued an id too.
+	/** The page ran the pairing over its LOCAL models and names both; the coordinator issues the id without serving them. */
+	local: z.boolean().optional(),
+	/** With `local`: whether the page's battle is anonymous (default true). */
+	anony: z.boolean().optional(),
+	/** The browser's anonymous id (random, kept in this browser), hashed with the client's address. */
+	voter_id: z.string().min(1).max(100).optional()
 });
 export type CreateBattleRequest = z.infer<typeof CreateBattleRequestSchema>;
 
@@ -20,7 +28,9 @@ export const BattleSchema = z.object({
 	model_a: z.string().min(1),
 	model_b: z.string().min(1),
 	anony: z.boolean(),
-	created_at: z.number()
+	created_at: z.number(),
+	/** The coordinator's limits on this battle's turns and characters (issued battles only). */
+	limits: ArenaLimitsSchema.optional()
 });
 export type Battle = z.infer<typeof BattleSchema>;
 
@@ -34,7 +44,14 @@ export const ArenaVoteSchema = z.object({
 	/** Seconds since the epoch, as FastChat writes it. */
 	tstamp: z.number(),
 	/** Number of turns in the conversation when the vote was cast. */
-	turn: z.number().int().positive()
+	turn: z.number().int().positive(),
+	// Integrity flags computed by the page from the answers (FastChat's clean_battle_data.py drops such battles).
+	/** An answer or prompt names a model or maker (FastChat's IDENTITY_WORDS, or either model's id). */
+	identity_leak: z.boolean().optional(),
+	/** An answer ended in an error. */
+	answer_error: z.boolean().optional(),
+	/** An answer was stopped or is empty. */
+	unfinished: z.boolean().optional()
 });
 export type ArenaVote = z.infer<typeof ArenaVoteSchema>;
 
