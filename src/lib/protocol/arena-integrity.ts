@@ -60,10 +60,19 @@ export const IDENTITY_WORDS: readonly string[] = [
 	'tülu'
 ];
 
-/** The identity word (or model name) the texts reveal, or null. `models` are the battle's two model ids. */
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The identity word (or model name) the texts reveal, or null. `models` are the battle's two model ids,
+ * matched as whole words (so a model called `a` does not match every "a").
+ */
 export function leakedIdentity(texts: readonly string[], models: readonly string[]): string | null {
 	const all = texts.join('\n').toLowerCase();
-	for (const word of [...IDENTITY_WORDS, ...models.map((m) => m.toLowerCase())]) if (word && all.includes(word)) return word;
+	for (const word of IDENTITY_WORDS) if (all.includes(word)) return word;
+	for (const model of models) {
+		const name = model.toLowerCase();
+		if (name && new RegExp(`(^|[^\\p{L}\\p{N}])${escape(name)}($|[^\\p{L}\\p{N}])`, 'u').test(all)) return name;
+	}
 	return null;
 }
 
