@@ -61,7 +61,7 @@ export class ArenaState {
 	}
 
 	get canVote(): boolean {
-		return this.vote === null && this.turns > 0 && this.sides[0].complete && this.sides[1].complete;
+		return this.vote === null && !this.checking && this.turns > 0 && this.sides[0].complete && this.sides[1].complete;
 	}
 
 	/** Names are shown in a named battle always, in an anonymous one only after the vote. */
