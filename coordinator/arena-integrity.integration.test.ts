@@ -179,6 +179,37 @@ describe('arena integrity: battles left off the board', () => {
 	});
 });
 
+describe('arena integrity: anomalous voters', () => {
+	it("leaves a voter whose votes are unlike everyone else's off the board", async () => {
+		const api = await coordinator({ LUMEN_ARENA_VOTES_PER_MINUTE: '0', LUMEN_ARENA_BATTLES_PER_MINUTE: '0' });
+		let seed = 11;
+		const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+		const models = ['strong', 'middle', 'weak'];
+		const cast = async (voter: string, a: string, b: string, winner: ArenaVote['winner']) => {
+			const battle = await issue(api, { model_a: a, model_b: b, voter_id: voter });
+			expect((await api('/api/arena/votes', voteFor(battle, { winner, voter_id: voter }))).status).toBe(200);
+		};
+		// Honest voters: the stronger model wins 85 % of the time, ties 5 %.
+		for (let v = 0; v < 20; v++)
+			for (let i = 0; i < 15; i++) {
+				const x = Math.floor(random() * 3);
+				const y = (x + 1 + Math.floor(random() * 2)) % 3;
+				const r = random();
+				const stronger = x < y ? 'model_a' : 'model_b';
+				const weaker = x < y ? 'model_b' : 'model_a';
+				await cast(`honest-${v}`, models[x], models[y], r < 0.05 ? 'tie' : r < 0.9 ? stronger : weaker);
+			}
+		const honest = await board(api);
+		expect(honest.battles).toBe(300);
+		// One voter crowns the weak model over the strong one, 40 times.
+		for (let i = 0; i < 40; i++) await cast('rigger', 'weak', 'strong', 'model_a');
+		expect(await stored(api)).toBe(340);
+		const after = await board(api);
+		console.log(`anomalous voters: board counts ${after.battles} of 340 stored votes`);
+		expect(after).toEqual(honest);
+	});
+});
+
 describe('arena integrity: moderation and limits', () => {
 	it('flags a prompt with a listed word, lets others in, and keeps to the turn and character limits', async () => {
 		const api = await coordinator({ LUMEN_ARENA_MODERATION_WORDS: 'forbidden,Verboten', LUMEN_ARENA_MAX_TURNS: '2', LUMEN_ARENA_MAX_PROMPT_CHARS: '40' });

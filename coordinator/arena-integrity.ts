@@ -16,6 +16,8 @@ export type ArenaIntegrity = {
 	votesPerDayPerAddress: number;
 	votesPerMinute: number;
 	battlesPerMinute: number;
+	/** Significance of the anomalous-voter test; 0: off. */
+	anomalyAlpha: number;
 	limits: ArenaLimits;
 	moderate: Moderator;
 };
@@ -29,6 +31,7 @@ export function arenaIntegrity(config: CoordinatorConfig): ArenaIntegrity {
 		votesPerDayPerAddress: config.arena_votes_per_day_per_address,
 		votesPerMinute: config.arena_votes_per_minute,
 		battlesPerMinute: config.arena_battles_per_minute,
+		anomalyAlpha: config.arena_anomaly_alpha,
 		limits: { max_turns: config.arena_max_turns, max_prompt_chars: config.arena_max_prompt_chars, max_battle_chars: config.arena_max_battle_chars },
 		moderate: createModerator({ url: config.moderation_url, apiKey: config.moderation_api_key, model: config.moderation_model, words: config.moderation_words })
 	};

@@ -69,6 +69,8 @@ export const CoordinatorConfigSchema = z.object({
 	arena_votes_per_minute: z.number().int().nonnegative().default(10),
 	/** Battle ids and moderation checks per minute per client address; 0 turns it off. */
 	arena_battles_per_minute: z.number().int().nonnegative().default(60),
+	/** Significance of the anomalous-voter test (arena-anomaly.ts); a flagged voter's votes leave the board. 0 turns it off. */
+	arena_anomaly_alpha: z.number().min(0).max(1).default(0.05),
 	/** FastChat's CONVERSATION_TURN_LIMIT, INPUT_CHAR_LEN_LIMIT and blind-mode limit (characters of all messages in a battle). */
 	arena_max_turns: z.number().int().positive().default(50),
 	arena_max_prompt_chars: z.number().int().positive().default(12_000),
@@ -135,6 +137,7 @@ const ENV: Record<string, [keyof CoordinatorConfig, (v: string) => unknown]> = {
 	LUMEN_ARENA_VOTES_PER_DAY_PER_ADDRESS: ['arena_votes_per_day_per_address', Number],
 	LUMEN_ARENA_VOTES_PER_MINUTE: ['arena_votes_per_minute', Number],
 	LUMEN_ARENA_BATTLES_PER_MINUTE: ['arena_battles_per_minute', Number],
+	LUMEN_ARENA_ANOMALY_ALPHA: ['arena_anomaly_alpha', Number],
 	LUMEN_ARENA_MAX_TURNS: ['arena_max_turns', Number],
 	LUMEN_ARENA_MAX_PROMPT_CHARS: ['arena_max_prompt_chars', Number],
 	LUMEN_ARENA_MAX_BATTLE_CHARS: ['arena_max_battle_chars', Number],

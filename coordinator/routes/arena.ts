@@ -25,6 +25,7 @@ import { filterAnonymous, type Battle as RatedBattle } from '#rating/battle';
 import { toJsonl } from '#rating/jsonl';
 import { computeLeaderboard } from '#rating/leaderboard';
 import { leakedIdentity, limitProblem, ModerateRequestSchema, type ModerateResponse } from '#protocol/arena-integrity';
+import { anomalousVoters, DEFAULT_ANOMALY } from '../arena-anomaly';
 import { checkDailyCap, perMinuteLimiter, voterOf, type ArenaIntegrity } from '../arena-integrity';
 import type { AppEnv } from '../env';
 import { ApiError, badRequest, fromZodError, noWorker } from '../errors';
@@ -130,6 +131,18 @@ function exclusionOf(vote: ArenaVote, battle: StoredBattle | undefined): Exclusi
 	return null;
 }
 
+/** Drops the votes of voters the sequential test flags (the paper's anomalous users); oldest first by the voter's clock. */
+function withoutAnomalousVoters(votes: (ArenaVote & { voter_hash: string | null })[], alpha: number): ArenaVote[] {
+	const sorted = (vs: ArenaVote[]) => vs.sort((x, y) => x.tstamp - y.tstamp);
+	if (alpha <= 0) return sorted(votes);
+	const known = votes.filter((v): v is ArenaVote & { voter_hash: string } => v.voter_hash !== null);
+	const flagged = anomalousVoters(
+		known.map((v) => ({ voter: v.voter_hash, model_a: v.model_a, model_b: v.model_b, winner: v.winner })),
+		{ ...DEFAULT_ANOMALY, alpha }
+	);
+	return sorted(votes.filter((v) => v.voter_hash === null || !flagged.has(v.voter_hash)));
+}
+
 const toRated = ({ model_a, model_b, winner, anony, tstamp, turn }: ArenaVote): RatedBattle => ({ model_a, model_b, winner, anony, tstamp, turn });
 
 export function arenaRoutes({ registry, arena, bodyLimit, integrity, rng = Math.random, clock = Date.now }: ArenaRouteDeps) {
@@ -224,7 +237,7 @@ export function arenaRoutes({ registry, arena, bodyLimit, integrity, rng = Math.
 		let board = leaderboards.get(rounds);
 		if (!board) {
 			// Named and excluded votes stay stored and exported, but like FastChat only clean anonymous ones are rated.
-			const battles = filterAnonymous(arena.countedVotes().map(toRated));
+			const battles = filterAnonymous(withoutAnomalousVoters(arena.countedVotes(), integrity.anomalyAlpha).map(toRated));
 			const rows = battles.length === 0 ? [] : computeLeaderboard(battles, { bootstrapRounds: rounds, seed: BOOTSTRAP_SEED });
 			board = { rows, battles: battles.length, bootstrap_rounds: rounds, computed_at: clock() };
 			leaderboards.set(rounds, board);

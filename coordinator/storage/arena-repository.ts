@@ -68,7 +68,7 @@ export function createArenaRepository(db: Db) {
 	const voteCols = 'battle_id, model_a, model_b, winner, anony, tstamp, turn';
 	const getVoteStmt = db.prepare(`SELECT ${voteCols} FROM arena_votes WHERE battle_id = ?`);
 	const allVotesStmt = db.prepare(`SELECT ${voteCols} FROM arena_votes ORDER BY tstamp, received_at`);
-	const countedVotesStmt = db.prepare(`SELECT ${voteCols} FROM arena_votes WHERE excluded IS NULL ORDER BY tstamp, received_at`);
+	const countedVotesStmt = db.prepare(`SELECT ${voteCols}, voter_hash FROM arena_votes WHERE excluded IS NULL ORDER BY received_at`);
 	const countVotesStmt = db.prepare('SELECT COUNT(*) AS n FROM arena_votes');
 	const votesByVoterStmt = db.prepare('SELECT COUNT(*) AS n FROM arena_votes WHERE voter_hash = ? AND received_at > ?');
 	const votesByAddressStmt = db.prepare('SELECT COUNT(*) AS n FROM arena_votes WHERE address_hash = ? AND received_at > ?');
@@ -117,8 +117,9 @@ export function createArenaRepository(db: Db) {
 	/** Every vote, oldest first (by the voter's timestamp). */
 	const allVotes = (): ArenaVote[] => (allVotesStmt.all() as VoteRow[]).map(toVote);
 
-	/** The votes the public board counts: verified, with no identity leak, error or unfinished answer. */
-	const countedVotes = (): ArenaVote[] => (countedVotesStmt.all() as VoteRow[]).map(toVote);
+	/** The votes the public board counts (verified, with no identity leak, error or unfinished answer), in the order received, with their voter. */
+	const countedVotes = (): (ArenaVote & { voter_hash: string | null })[] =>
+		(countedVotesStmt.all() as (VoteRow & { voter_hash: string | null })[]).map((r) => ({ ...toVote(r), voter_hash: r.voter_hash }));
 
 	const countVotes = (): number => (countVotesStmt.get() as { n: number }).n;
 
