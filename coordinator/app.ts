@@ -11,6 +11,7 @@ import type { Proxy } from './registry/proxy';
 import type { Registry } from './registry/registry';
 import type { AppEnv } from './env';
 import { logRequests } from './request-logging';
+import { arenaIntegrity } from './arena-integrity';
 import { arenaRoutes } from './routes/arena';
 import { openaiRoutes } from './routes/openai';
 import { tokenCheckRoutes } from './routes/token-check';
@@ -49,7 +50,7 @@ export function buildApp({ config, registry, proxy, requestLog, arena, rng, cloc
 
 	app.route('/', openaiRoutes({ registry, proxy, requestLog, bodyLimit: config.body_limit_bytes }));
 	app.route('/', workerRoutes(config, registry, log));
-	app.route('/', arenaRoutes({ registry, arena, bodyLimit: config.body_limit_bytes, rng, clock, pairing: arenaPairingRules(config) }));
+	app.route('/', arenaRoutes({ registry, arena, bodyLimit: config.body_limit_bytes, integrity: arenaIntegrity(config), rng, clock, pairing: arenaPairingRules(config) }));
 	app.route('/', tokenCheckRoutes({ config, registry, clock }));
 	app.all('/v1/*', () => {
 		throw notFound();

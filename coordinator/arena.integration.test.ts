@@ -15,7 +15,7 @@ let coordinator: RunningCoordinator;
 let stub: StubProcess;
 
 beforeAll(async () => {
-	coordinator = await startTestCoordinator({ worker_secret: SECRET, api_keys: [KEY], rate_limit_per_minute: 0, cors_origins: [ORIGIN] });
+	coordinator = await startTestCoordinator({ worker_secret: SECRET, api_keys: [KEY], rate_limit_per_minute: 0, cors_origins: [ORIGIN], arena_votes_per_minute: 0 });
 	stub = await spawnStub({ coordinator: coordinator.url, secret: SECRET, model: MODELS, heartbeatMs: 100 });
 	await until(() => coordinator.registry.modelIds().length === MODELS.length, 10_000, 'stub registration');
 });
@@ -133,8 +133,10 @@ describe('arena votes and leaderboard', () => {
 		expect(storedVotes(battle.battle_id)).toBe(0);
 	});
 
-	it('accepts a vote for a battle it never paired (local models) and creates the battle from it', async () => {
-		const vote: ArenaVote = { battle_id: randomUUID(), model_a: 'local-1', model_b: 'local-2', winner: 'model_b', anony: true, tstamp: Date.now() / 1000, turn: 2 };
+	it("issues a battle id for the browser's local models and counts its vote", async () => {
+		const battle = await createBattle({ local: true, model_a: 'local-1', model_b: 'local-2' });
+		expect(battle).toMatchObject({ model_a: 'local-1', model_b: 'local-2', anony: true, limits: { max_turns: 50, max_prompt_chars: 12_000 } });
+		const vote: ArenaVote = { ...voteFor(battle, 'model_b'), turn: 2 };
 		expect(await (await request('/api/arena/votes', { body: vote })).json()).toEqual({ battle_id: vote.battle_id, duplicate: false });
 		expect(await (await request('/api/arena/votes', { body: vote })).json()).toEqual({ battle_id: vote.battle_id, duplicate: true });
 		expect(storedVotes(vote.battle_id)).toBe(1);
@@ -150,8 +152,8 @@ describe('arena votes and leaderboard', () => {
 		const after = await leaderboard();
 		expect(after.battles).toBe(before.battles);
 		expect(after.rows.map((r) => [r.model, r.votes])).toEqual(before.rows.map((r) => [r.model, r.votes]));
-		const local = { battle_id: randomUUID(), model_a: 'named-only-a', model_b: 'named-only-b', winner: 'tie', anony: false, tstamp: 1, turn: 1 };
-		await request('/api/arena/votes', { body: local });
+		const local = await createBattle({ local: true, anony: false, model_a: 'named-only-a', model_b: 'named-only-b' });
+		expect((await request('/api/arena/votes', { body: { ...voteFor(local, 'tie'), tstamp: 1 } })).status).toBe(200);
 		expect((await leaderboard()).rows.map((r) => r.model)).not.toContain('named-only-a');
 	});
 

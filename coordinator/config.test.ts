@@ -94,4 +94,25 @@ describe('coordinator config', () => {
 		expect(() => loadConfig({ LUMEN_ARENA_BATTLE_TARGETS: '{"a": "b"}' })).toThrow(/arena_battle_targets\.a/);
 		expect(() => parseConfig({ arena_sampling_weights: [1, 2] })).toThrow(/arena_sampling_weights/);
 	});
+
+	it('reads the arena integrity settings with FastChat-like defaults, and names a bad one', () => {
+		expect(parseConfig({})).toMatchObject({
+			arena_unverified_votes: 'refuse',
+			arena_votes_per_day: 100,
+			arena_votes_per_minute: 10,
+			arena_max_turns: 50,
+			arena_max_prompt_chars: 12_000,
+			moderation_words: []
+		});
+		const config = loadConfig({
+			LUMEN_ARENA_UNVERIFIED_VOTES: 'keep',
+			LUMEN_ARENA_VOTES_PER_DAY: '5',
+			LUMEN_ARENA_MODERATION_WORDS: 'one, two',
+			LUMEN_MODERATION_URL: 'https://mod.example/v1',
+			LUMEN_MODERATION_API_KEY: 'sk-mod'
+		});
+		expect(config).toMatchObject({ arena_unverified_votes: 'keep', arena_votes_per_day: 5, moderation_words: ['one', 'two'], moderation_url: 'https://mod.example/v1' });
+		expect(() => loadConfig({ LUMEN_ARENA_UNVERIFIED_VOTES: 'maybe' })).toThrow(/arena_unverified_votes/);
+		expect(() => loadConfig({ LUMEN_ARENA_VOTER_SALT: 'short' })).toThrow(/arena_voter_salt: the voter salt must be at least 8 characters/);
+	});
 });

@@ -65,7 +65,33 @@ export const CoordinatorConfigSchema = z.object({
 	/** New models whose weight is multiplied by 5 (FastChat's SAMPLING_BOOST_MODELS). */
 	arena_sampling_boost_models: z.array(z.string().min(1)).default([]),
 	/** Models never drawn for a battle (FastChat's OUTAGE_MODELS), even while served. */
-	arena_outage_models: z.array(z.string().min(1)).default([])
+	arena_outage_models: z.array(z.string().min(1)).default([]),
+
+	// Arena integrity (issue 11): who may vote, how often, and what enters a public battle.
+	/** A vote for a battle id this coordinator never issued: `refuse` it (400), or `keep` it marked unverified and off the board. */
+	arena_unverified_votes: z.enum(['refuse', 'keep']).default('refuse'),
+	/** Salt of the voter hash (client address + the browser's anonymous id). Unset: a random one per start, so daily caps reset on restart. */
+	arena_voter_salt: z.string().min(8, 'the voter salt must be at least 8 characters').optional(),
+	/** Votes one voter (address + browser id) may cast in 24 hours; 0 turns the cap off. */
+	arena_votes_per_day: z.number().int().nonnegative().default(100),
+	/** Votes one client address may cast in 24 hours, whatever browser ids it sends; 0 turns the cap off. */
+	arena_votes_per_day_per_address: z.number().int().nonnegative().default(1_000),
+	/** Votes per minute per voter (bursts of that many); 0 turns it off. */
+	arena_votes_per_minute: z.number().int().nonnegative().default(10),
+	/** Battle ids and moderation checks per minute per client address; 0 turns it off. */
+	arena_battles_per_minute: z.number().int().nonnegative().default(60),
+	/** Significance of the anomalous-voter test (arena-anomaly.ts); a flagged voter's votes leave the board. 0 turns it off. */
+	arena_anomaly_alpha: z.number().min(0).max(1).default(0.05),
+	/** FastChat's CONVERSATION_TURN_LIMIT, INPUT_CHAR_LEN_LIMIT and blind-mode limit (characters of all messages in a battle). */
+	arena_max_turns: z.number().int().positive().default(50),
+	arena_max_prompt_chars: z.number().int().positive().default(12_000),
+	arena_max_battle_chars: z.number().int().positive().default(30_000),
+	/** An OpenAI-compatible moderation endpoint (its `/v1` base or the full `/v1/moderations` URL); unset: the word list. */
+	moderation_url: z.url().optional(),
+	moderation_api_key: z.string().min(1).optional(),
+	moderation_model: z.string().min(1).optional(),
+	/** Used without a moderation URL: a prompt containing one of these (case-insensitive) is flagged. */
+	moderation_words: z.array(z.string().min(1)).default([])
 });
 export type CoordinatorConfig = z.infer<typeof CoordinatorConfigSchema>;
 export type CoordinatorConfigInput = z.input<typeof CoordinatorConfigSchema>;
@@ -119,7 +145,22 @@ const ENV: Record<string, [keyof CoordinatorConfig, (v: string) => unknown]> = {
 	LUMEN_ARENA_SAMPLING_WEIGHTS: ['arena_sampling_weights', (v) => JSON.parse(v)],
 	LUMEN_ARENA_BATTLE_TARGETS: ['arena_battle_targets', (v) => JSON.parse(v)],
 	LUMEN_ARENA_SAMPLING_BOOST_MODELS: ['arena_sampling_boost_models', list],
-	LUMEN_ARENA_OUTAGE_MODELS: ['arena_outage_models', list]
+	LUMEN_ARENA_OUTAGE_MODELS: ['arena_outage_models', list],
+	// Arena integrity
+	LUMEN_ARENA_UNVERIFIED_VOTES: ['arena_unverified_votes', String],
+	LUMEN_ARENA_VOTER_SALT: ['arena_voter_salt', String],
+	LUMEN_ARENA_VOTES_PER_DAY: ['arena_votes_per_day', Number],
+	LUMEN_ARENA_VOTES_PER_DAY_PER_ADDRESS: ['arena_votes_per_day_per_address', Number],
+	LUMEN_ARENA_VOTES_PER_MINUTE: ['arena_votes_per_minute', Number],
+	LUMEN_ARENA_BATTLES_PER_MINUTE: ['arena_battles_per_minute', Number],
+	LUMEN_ARENA_ANOMALY_ALPHA: ['arena_anomaly_alpha', Number],
+	LUMEN_ARENA_MAX_TURNS: ['arena_max_turns', Number],
+	LUMEN_ARENA_MAX_PROMPT_CHARS: ['arena_max_prompt_chars', Number],
+	LUMEN_ARENA_MAX_BATTLE_CHARS: ['arena_max_battle_chars', Number],
+	LUMEN_MODERATION_URL: ['moderation_url', String],
+	LUMEN_MODERATION_API_KEY: ['moderation_api_key', String],
+	LUMEN_MODERATION_MODEL: ['moderation_model', String],
+	LUMEN_ARENA_MODERATION_WORDS: ['moderation_words', list]
 };
 
 /** The arena pairing settings of a config, as pairing.ts takes them (the coordinator adds `active`). */

@@ -1,11 +1,15 @@
 // Chatbot Arena over HTTP: the coordinator pairs its live models, stores one vote per battle and
-// serves the leaderboard (anonymous votes only, cached until the next vote) and a battle export.
+// serves the leaderboard (anonymous, counted votes only, cached until the next vote) and a battle export.
 //
-// Votes are idempotent by battle_id: the browser's outbox may send one twice, and the repeat is
-// answered `{duplicate: true}` without storing anything; another winner for a voted battle is a 409.
-// Votes for LOCAL (in-browser) models never had a coordinator battle: the browser mints their
-// battle id with crypto.randomUUID, so an unknown battle_id with an otherwise valid body creates the
-// battle from the vote itself (anony as the vote says) and stays idempotent the same way.
+// Integrity (issue 11): a vote must name a battle id this coordinator issued (POST /api/arena/battles
+// issues ids for its own pairs and for pairs of the browser's local models), with the same models.
+// A repeat with the same winner is answered `{duplicate: true}` without storing anything (the browser's
+// outbox may send one twice); another winner is a 409. An id never issued is refused, or, when the
+// operator keeps unverified votes, stored but left off the board. Votes are capped per voter (a salted
+// hash of the client address and the browser's anonymous id) per day and rate-limited per minute;
+// battles whose prompts or answers name a model, or whose answers failed or were cut short, are stored
+// but not counted, as FastChat's clean_battle_data.py drops them. POST /api/arena/moderate checks a
+// prompt (moderation hook, turn and character limits) before the page sends it into an issued battle.
 import { Hono, type Context } from 'hono';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -20,11 +24,14 @@ import {
 import { filterAnonymous, type Battle as RatedBattle } from '#rating/battle';
 import { toJsonl } from '#rating/jsonl';
 import { computeLeaderboard } from '#rating/leaderboard';
+import { leakedIdentity, limitProblem, ModerateRequestSchema, type ModerateResponse } from '#protocol/arena-integrity';
+import { anomalousVoters, DEFAULT_ANOMALY } from '../arena-anomaly';
+import { checkDailyCap, perMinuteLimiter, voterOf, type ArenaIntegrity } from '../arena-integrity';
 import type { AppEnv } from '../env';
 import { ApiError, badRequest, fromZodError, noWorker } from '../errors';
 import type { Rng } from '../registry/pick';
 import type { Registry } from '../registry/registry';
-import type { ArenaRepository } from '../storage/arena-repository';
+import type { ArenaRepository, Exclusion, StoredBattle } from '../storage/arena-repository';
 import { pairModels, type Candidate, type PairingRules } from '#rating/pairing';
 import { cachedActivePairing } from '#rating/active-pairing';
 import { readJson } from './read-json';
@@ -33,6 +40,7 @@ export type ArenaRouteDeps = {
 	registry: Registry;
 	arena: ArenaRepository;
 	bodyLimit: number;
+	integrity: ArenaIntegrity;
 	rng?: Rng;
 	/** Unix ms. */
 	clock?: () => number;
@@ -107,10 +115,43 @@ function checkAgainstBattle(vote: ArenaVote, battle: Battle, existing: ArenaVote
 	return { battle_id: vote.battle_id, duplicate: true };
 }
 
+/** A vote body: the vote plus the browser's anonymous id (hashed with the address, never stored as sent). */
+const VoteRequestSchema = ArenaVoteSchema.extend({ voter_id: z.string().min(1).max(100).optional() });
+
+const notIssued = (battleId: string) =>
+	badRequest(
+		`Battle ${battleId} was never issued by this coordinator, so its vote cannot count. Start each battle with POST /api/arena/battles and vote with the battle_id it returns.`,
+		'battle_id',
+		'battle_not_issued'
+	);
+
+/** Why a vote is left off the board (FastChat's clean_battle_data.py rules), or null when it counts. */
+function exclusionOf(vote: ArenaVote, battle: StoredBattle | undefined): Exclusion | null {
+	if (!battle) return 'unverified';
+	if (vote.identity_leak || battle.identity_leak) return 'identity_leak';
+	if (vote.answer_error) return 'answer_error';
+	if (vote.unfinished) return 'unfinished';
+	return null;
+}
+
+/** Drops the votes of voters the sequential test flags (the paper's anomalous users); oldest first by the voter's clock. */
+function withoutAnomalousVoters(votes: (ArenaVote & { voter_hash: string | null })[], alpha: number): ArenaVote[] {
+	const sorted = (vs: ArenaVote[]) => vs.sort((x, y) => x.tstamp - y.tstamp);
+	if (alpha <= 0) return sorted(votes);
+	const known = votes.filter((v): v is ArenaVote & { voter_hash: string } => v.voter_hash !== null);
+	const flagged = anomalousVoters(
+		known.map((v) => ({ voter: v.voter_hash, model_a: v.model_a, model_b: v.model_b, winner: v.winner })),
+		{ ...DEFAULT_ANOMALY, alpha }
+	);
+	return sorted(votes.filter((v) => v.voter_hash === null || !flagged.has(v.voter_hash)));
+}
+
 const toRated = ({ model_a, model_b, winner, anony, tstamp, turn }: ArenaVote): RatedBattle => ({ model_a, model_b, winner, anony, tstamp, turn });
 
-export function arenaRoutes({ registry, arena, bodyLimit, rng = Math.random, clock = Date.now, pairing = {} }: ArenaRouteDeps) {
+export function arenaRoutes({ registry, arena, bodyLimit, integrity, rng = Math.random, clock = Date.now, pairing = {} }: ArenaRouteDeps) {
 	const app = new Hono<AppEnv>();
+	const voteRate = perMinuteLimiter(integrity.votesPerMinute, 'arena votes', clock);
+	const battleRate = perMinuteLimiter(integrity.battlesPerMinute, 'arena battles and messages', clock);
 	/** Leaderboards by bootstrap rounds; emptied whenever a vote is stored. */
 	const leaderboards = new Map<number, LeaderboardResponse>();
 	/** `active` pairing's statistics over the rated (anonymous) votes, rebuilt at most every 30 s when votes came in. */
@@ -119,9 +160,18 @@ export function arenaRoutes({ registry, arena, bodyLimit, rng = Math.random, clo
 
 	app.post('/api/arena/battles', async (c) => {
 		const req = await parseBody(c, CreateBattleRequestSchema, bodyLimit);
+		const voter = voterOf(c, integrity.salt, req.voter_id);
+		battleRate(voter.address);
 		let pair: [string, string];
 		let anony: boolean;
-		if (req.model_a !== undefined || req.model_b !== undefined) {
+		if (req.local) {
+			// The page drew among its own models: nothing to check against the registry but the names.
+			if (req.model_a === undefined || req.model_b === undefined)
+				throw badRequest(`Missing required parameter: '${req.model_a === undefined ? 'model_a' : 'model_b'}' (a local battle names both models the page drew).`, req.model_a === undefined ? 'model_a' : 'model_b');
+			if (req.model_a === req.model_b) throw badRequest("'model_a' and 'model_b' must be different models.", 'model_b');
+			pair = [req.model_a, req.model_b];
+			anony = req.anony ?? true;
+		} else if (req.model_a !== undefined || req.model_b !== undefined) {
 			if (req.model_a === undefined) throw badRequest("Missing required parameter: 'model_a' (a named battle needs both models).", 'model_a');
 			if (req.model_b === undefined) throw badRequest("Missing required parameter: 'model_b' (a named battle needs both models).", 'model_b');
 			if (req.model_a === req.model_b) throw badRequest("'model_a' and 'model_b' must be different models.", 'model_b');
@@ -142,22 +192,45 @@ export function arenaRoutes({ registry, arena, bodyLimit, rng = Math.random, clo
 			anony = true;
 		}
 		const battle: Battle = { battle_id: randomUUID(), model_a: pair[0], model_b: pair[1], anony, created_at: clock() };
-		arena.insertBattle(battle, 'coordinator');
-		return c.json(battle satisfies Battle);
+		arena.insertBattle(battle, req.local ? 'local' : 'coordinator', voter.voter);
+		return c.json({ ...battle, limits: integrity.limits } satisfies Battle);
+	});
+
+	app.post('/api/arena/moderate', async (c) => {
+		const req = await parseBody(c, ModerateRequestSchema, bodyLimit);
+		battleRate(voterOf(c, integrity.salt, req.voter_id).address);
+		const battle = arena.getBattle(req.battle_id);
+		if (!battle) throw notIssued(req.battle_id);
+		const problem = limitProblem(integrity.limits, battle.turns, battle.prompt_chars, req.text);
+		if (problem) throw badRequest(problem, 'text', 'battle_limit');
+		const verdict = await integrity.moderate(req.text);
+		// Let in: counted against the battle's limits; a prompt naming a model marks the battle (FastChat counts every message).
+		if (!verdict.flagged) arena.addPrompt(battle.battle_id, req.text.length, leakedIdentity([req.text], [battle.model_a, battle.model_b]) !== null);
+		return c.json(verdict satisfies ModerateResponse);
 	});
 
 	app.post('/api/arena/votes', async (c) => {
-		const vote = await parseBody(c, ArenaVoteSchema, bodyLimit);
+		const { voter_id, ...body } = await parseBody(c, VoteRequestSchema, bodyLimit);
+		const vote: ArenaVote = ArenaVoteSchema.parse(body);
 		if (vote.model_a === vote.model_b) throw badRequest("'model_a' and 'model_b' must be different models.", 'model_b');
+		if (vote.turn > integrity.limits.max_turns)
+			throw badRequest(`'turn' is ${vote.turn} but an arena battle has at most ${integrity.limits.max_turns} turns.`, 'turn', 'battle_limit');
+		const voter = voterOf(c, integrity.salt, voter_id);
+		voteRate(voter.voter);
 		// No await from here on: the checks and the insert cannot interleave with another vote.
 		const battle = arena.getBattle(vote.battle_id);
+		if (!battle && integrity.unverifiedVotes === 'refuse') throw notIssued(vote.battle_id);
 		if (battle) {
 			const repeat = checkAgainstBattle(vote, battle, arena.getVote(vote.battle_id));
 			if (repeat) return c.json(repeat satisfies VoteResponse);
-			arena.insertVote(vote, clock());
-		} else {
-			const local: Battle = { battle_id: vote.battle_id, model_a: vote.model_a, model_b: vote.model_b, anony: vote.anony, created_at: clock() };
-			arena.insertVote(vote, clock(), local);
+		}
+		const now = clock();
+		checkDailyCap(integrity, voter, now, { byVoter: arena.votesByVoterSince, byAddress: arena.votesByAddressSince });
+		const meta = { voter_hash: voter.voter, address_hash: voter.address, verified: battle !== undefined, excluded: exclusionOf(vote, battle) };
+		if (battle) arena.insertVote(vote, now, undefined, meta);
+		else {
+			const unverified: Battle = { battle_id: vote.battle_id, model_a: vote.model_a, model_b: vote.model_b, anony: vote.anony, created_at: now };
+			arena.insertVote(vote, now, unverified, meta, 'unverified');
 		}
 		leaderboards.clear();
 		return c.json({ battle_id: vote.battle_id, duplicate: false } satisfies VoteResponse);
@@ -169,8 +242,8 @@ export function arenaRoutes({ registry, arena, bodyLimit, rng = Math.random, clo
 		const rounds = query.data.bootstrap;
 		let board = leaderboards.get(rounds);
 		if (!board) {
-			// Named votes stay stored and exported, but like FastChat only anonymous ones are rated.
-			const battles = filterAnonymous(arena.allVotes().map(toRated));
+			// Named and excluded votes stay stored and exported, but like FastChat only clean anonymous ones are rated.
+			const battles = filterAnonymous(withoutAnomalousVoters(arena.countedVotes(), integrity.anomalyAlpha).map(toRated));
 			const rows = battles.length === 0 ? [] : computeLeaderboard(battles, { bootstrapRounds: rounds, seed: BOOTSTRAP_SEED });
 			board = { rows, battles: battles.length, bootstrap_rounds: rounds, computed_at: clock() };
 			leaderboards.set(rounds, board);

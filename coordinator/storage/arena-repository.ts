@@ -3,12 +3,42 @@
 import type { ArenaVote, ArenaWinner, Battle } from '#protocol/arena';
 import type { Db } from './db';
 
-export type BattleOrigin = 'coordinator' | 'browser';
+/** coordinator: paired here; local: the page drew its own models and was issued the id here; browser/unverified: created from a vote. */
+export type BattleOrigin = 'coordinator' | 'local' | 'browser' | 'unverified';
+/** Why a stored vote is left off the board (null: it counts). */
+export type Exclusion = 'unverified' | 'identity_leak' | 'answer_error' | 'unfinished';
 
-type BattleRow = { battle_id: string; model_a: string; model_b: string; anony: number; created_at: number };
+/** A battle as stored, with what its prompts have used so far. */
+export type StoredBattle = Battle & { origin: BattleOrigin; voter_hash: string | null; turns: number; prompt_chars: number; identity_leak: boolean };
+/** Who cast a vote and whether it counts. */
+export type VoteMeta = { voter_hash: string | null; address_hash: string | null; verified: boolean; excluded: Exclusion | null };
+
+type BattleRow = {
+	battle_id: string;
+	model_a: string;
+	model_b: string;
+	anony: number;
+	created_at: number;
+	origin: BattleOrigin;
+	voter_hash: string | null;
+	turns: number;
+	prompt_chars: number;
+	identity_leak: number;
+};
 type VoteRow = { battle_id: string; model_a: string; model_b: string; winner: ArenaWinner; anony: number; tstamp: number; turn: number };
 
-const toBattle = (r: BattleRow): Battle => ({ battle_id: r.battle_id, model_a: r.model_a, model_b: r.model_b, anony: r.anony === 1, created_at: r.created_at });
+const toBattle = (r: BattleRow): StoredBattle => ({
+	battle_id: r.battle_id,
+	model_a: r.model_a,
+	model_b: r.model_b,
+	anony: r.anony === 1,
+	created_at: r.created_at,
+	origin: r.origin,
+	voter_hash: r.voter_hash,
+	turns: r.turns,
+	prompt_chars: r.prompt_chars,
+	identity_leak: r.identity_leak === 1
+});
 const toVote = (r: VoteRow): ArenaVote => ({
 	battle_id: r.battle_id,
 	model_a: r.model_a,
@@ -19,26 +49,43 @@ const toVote = (r: VoteRow): ArenaVote => ({
 	turn: r.turn
 });
 
+const NO_META: VoteMeta = { voter_hash: null, address_hash: null, verified: true, excluded: null };
+
 export function createArenaRepository(db: Db) {
 	const insertBattleStmt = db.prepare(
-		'INSERT INTO arena_battles (battle_id, model_a, model_b, anony, origin, created_at) VALUES (?, ?, ?, ?, ?, ?)'
+		'INSERT INTO arena_battles (battle_id, model_a, model_b, anony, origin, created_at, voter_hash) VALUES (?, ?, ?, ?, ?, ?, ?)'
 	);
-	const getBattleStmt = db.prepare('SELECT battle_id, model_a, model_b, anony, created_at FROM arena_battles WHERE battle_id = ?');
+	const getBattleStmt = db.prepare(
+		'SELECT battle_id, model_a, model_b, anony, created_at, origin, voter_hash, turns, prompt_chars, identity_leak FROM arena_battles WHERE battle_id = ?'
+	);
+	const addPromptStmt = db.prepare(
+		'UPDATE arena_battles SET turns = turns + 1, prompt_chars = prompt_chars + ?, identity_leak = MAX(identity_leak, ?) WHERE battle_id = ?'
+	);
 	const insertVoteStmt = db.prepare(
-		'INSERT INTO arena_votes (battle_id, model_a, model_b, winner, anony, tstamp, turn, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
+		`INSERT INTO arena_votes (battle_id, model_a, model_b, winner, anony, tstamp, turn, received_at, voter_hash, address_hash, verified, excluded)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	);
 	const voteCols = 'battle_id, model_a, model_b, winner, anony, tstamp, turn';
 	const getVoteStmt = db.prepare(`SELECT ${voteCols} FROM arena_votes WHERE battle_id = ?`);
 	const allVotesStmt = db.prepare(`SELECT ${voteCols} FROM arena_votes ORDER BY tstamp, received_at`);
+	const countedVotesStmt = db.prepare(`SELECT ${voteCols}, voter_hash FROM arena_votes WHERE excluded IS NULL ORDER BY received_at`);
 	const countVotesStmt = db.prepare('SELECT COUNT(*) AS n FROM arena_votes');
+	const votesByVoterStmt = db.prepare('SELECT COUNT(*) AS n FROM arena_votes WHERE voter_hash = ? AND received_at > ?');
+	const votesByAddressStmt = db.prepare('SELECT COUNT(*) AS n FROM arena_votes WHERE address_hash = ? AND received_at > ?');
+	const exclusionsStmt = db.prepare('SELECT excluded, COUNT(*) AS n FROM arena_votes WHERE excluded IS NOT NULL GROUP BY excluded');
 
-	function insertBattle(battle: Battle, origin: BattleOrigin): void {
-		insertBattleStmt.run(battle.battle_id, battle.model_a, battle.model_b, battle.anony ? 1 : 0, origin, battle.created_at);
+	function insertBattle(battle: Battle, origin: BattleOrigin, voterHash: string | null = null): void {
+		insertBattleStmt.run(battle.battle_id, battle.model_a, battle.model_b, battle.anony ? 1 : 0, origin, battle.created_at, voterHash);
 	}
 
-	function getBattle(battleId: string): Battle | undefined {
+	function getBattle(battleId: string): StoredBattle | undefined {
 		const row = getBattleStmt.get(battleId) as BattleRow | undefined;
 		return row && toBattle(row);
+	}
+
+	/** Counts one prompt let into the battle (its characters, and whether it named a model). */
+	function addPrompt(battleId: string, chars: number, identityLeak: boolean): void {
+		addPromptStmt.run(chars, identityLeak ? 1 : 0, battleId);
 	}
 
 	function getVote(battleId: string): ArenaVote | undefined {
@@ -46,18 +93,45 @@ export function createArenaRepository(db: Db) {
 		return row && toVote(row);
 	}
 
-	/** Stores the vote; when `battle` is given (a battle the browser paired) it is created in the same transaction. */
-	const insertVote = db.transaction((vote: ArenaVote, receivedAt: number, battle?: Battle) => {
-		if (battle) insertBattle(battle, 'browser');
-		insertVoteStmt.run(vote.battle_id, vote.model_a, vote.model_b, vote.winner, vote.anony ? 1 : 0, vote.tstamp, vote.turn, receivedAt);
-	});
+	/** Stores the vote; when `battle` is given (one no coordinator issued) it is created in the same transaction. */
+	const insertVote = db.transaction(
+		(vote: ArenaVote, receivedAt: number, battle?: Battle, meta: VoteMeta = NO_META, origin: BattleOrigin = 'browser') => {
+			if (battle) insertBattle(battle, origin, meta.voter_hash);
+			insertVoteStmt.run(
+				vote.battle_id,
+				vote.model_a,
+				vote.model_b,
+				vote.winner,
+				vote.anony ? 1 : 0,
+				vote.tstamp,
+				vote.turn,
+				receivedAt,
+				meta.voter_hash,
+				meta.address_hash,
+				meta.verified ? 1 : 0,
+				meta.excluded
+			);
+		}
+	);
 
 	/** Every vote, oldest first (by the voter's timestamp). */
 	const allVotes = (): ArenaVote[] => (allVotesStmt.all() as VoteRow[]).map(toVote);
 
+	/** The votes the public board counts (verified, with no identity leak, error or unfinished answer), in the order received, with their voter. */
+	const countedVotes = (): (ArenaVote & { voter_hash: string | null })[] =>
+		(countedVotesStmt.all() as (VoteRow & { voter_hash: string | null })[]).map((r) => ({ ...toVote(r), voter_hash: r.voter_hash }));
+
 	const countVotes = (): number => (countVotesStmt.get() as { n: number }).n;
 
-	return { insertBattle, getBattle, getVote, insertVote, allVotes, countVotes };
+	/** Votes stored for this voter (or address) since `since` (unix ms). */
+	const votesByVoterSince = (voterHash: string, since: number): number => (votesByVoterStmt.get(voterHash, since) as { n: number }).n;
+	const votesByAddressSince = (addressHash: string, since: number): number => (votesByAddressStmt.get(addressHash, since) as { n: number }).n;
+
+	/** How many stored votes are left off the board, by reason. */
+	const exclusions = (): Record<string, number> =>
+		Object.fromEntries((exclusionsStmt.all() as { excluded: string; n: number }[]).map((r) => [r.excluded, r.n]));
+
+	return { insertBattle, getBattle, addPrompt, getVote, insertVote, allVotes, countedVotes, countVotes, votesByVoterSince, votesByAddressSince, exclusions };
 }
 
 export type ArenaRepository = ReturnType<typeof createArenaRepository>;

@@ -96,10 +96,14 @@ export const controlKinds: Kind[] = [
 		name: 'vote-twice-different-winners',
 		group: 'arena',
 		run: async (ctx) => {
-			const id = randomUUID();
-			await ctx.request({ method: 'POST', path: '/api/arena/votes', body: vote(id, 'model_a') });
+			// Votes need a battle id the coordinator issued (a local pair here, so no worker is needed).
+			const issued = await ctx.request({ method: 'POST', path: '/api/arena/battles', body: { local: true, model_a: 'fuzz-model-a', model_b: 'fuzz-model-b' } });
+			if (!issued || issued.status !== 200) return; // rate-limited or cut off: nothing to vote on
+			const id = (JSON.parse(issued.body.toString('utf8')) as { battle_id: string }).battle_id;
+			const first = await ctx.request({ method: 'POST', path: '/api/arena/votes', body: vote(id, 'model_a') });
+			if (!first || first.status !== 200) return; // the voter's per-minute or daily cap
 			const second = await ctx.request({ method: 'POST', path: '/api/arena/votes', body: vote(id, 'model_b') });
-			if (second && second.status !== 409) ctx.problem(`a second, different vote on one battle got ${second.status}, not 409`);
+			if (second && second.status !== 409 && second.status !== 429) ctx.problem(`a second, different vote on one battle got ${second.status}, not 409`);
 		}
 	},
 	{ name: 'vote-invalid-winner', group: 'arena', run: async (ctx) => void (await ctx.request({ method: 'POST', path: '/api/arena/votes', body: vote(randomUUID(), ctx.pick(['model_c', '', null, 'tie (bothbad) ', 1, ['model_a']])) })) },

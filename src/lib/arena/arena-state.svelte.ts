@@ -1,10 +1,15 @@
 // An arena battle: two sides answer the same prompts, the person votes, then the names are revealed.
 // Invariants: votes open only when both answers are complete; one battle id per round, one vote per battle.
+// With a coordinator configured, the round's battle id is issued by it before the first prompt, and every
+// prompt passes its moderation check and limits before either side sees it (issue 11's integrity rules).
 import type { CatalogModel } from '$lib/catalog/catalog';
-import type { ArenaVote, ArenaWinner } from '$lib/protocol/arena';
+import type { ArenaVote, ArenaWinner, Battle } from '$lib/protocol/arena';
+import { DEFAULT_ARENA_LIMITS, limitProblem, type ArenaLimits } from '$lib/protocol/arena-integrity';
 import { toLumenError } from '$lib/protocol/errors';
 import { BattleSide, type SideEngines, type SideParams } from './battle-side.svelte';
 import { pickPair, type Rng } from '$lib/rating/pairing';
+import type { ArenaServer } from './arena-server';
+import { voteFlags } from './vote-flags';
 import { recordVote } from './votes';
 
 export type ArenaMode = 'anonymous' | 'named';
@@ -15,15 +20,21 @@ export type ArenaOptions = {
 	rng?: Rng;
 	/** Each side's engines, leased for its slot ("A", "B") so each side gets its own worker; given back by `dispose()`. */
 	engines: (slot: 'A' | 'B') => SideEngines;
+	/** The coordinator the votes go to, asked before each round (null: none configured, the battle stays in this browser). */
+	server?: () => Promise<ArenaServer | null>;
 };
 
 export class ArenaState {
 	readonly sides: [BattleSide, BattleSide];
-	battleId = $state(crypto.randomUUID());
+	battleId = $state<string>(crypto.randomUUID());
 	params = $state<SideParams>({ temperature: 0.7, max_tokens: 256 });
 	vote = $state<ArenaWinner | null>(null);
 	error = $state<string | null>(null);
 	ready = $state(false);
+	/** The battle as the coordinator issued it (null: a battle of this browser alone). */
+	issued = $state<Battle | null>(null);
+	/** A prompt is being checked (battle id, moderation) before it is sent. */
+	checking = $state(false);
 
 	constructor(private readonly options: ArenaOptions) {
 		this.sides = [new BattleSide(options.engines('A')), new BattleSide(options.engines('B'))];
@@ -31,7 +42,17 @@ export class ArenaState {
 
 	// Getters rather than $derived: they read `sides`, which exists only once the constructor has run.
 	get generating(): boolean {
-		return this.sides[0].generating || this.sides[1].generating;
+		return this.checking || this.sides[0].generating || this.sides[1].generating;
+	}
+
+	/** The coordinator's limits for an issued battle, FastChat's defaults otherwise. */
+	get limits(): ArenaLimits {
+		return this.issued?.limits ?? DEFAULT_ARENA_LIMITS;
+	}
+
+	/** Characters of the person's messages so far. */
+	private get promptChars(): number {
+		return this.sides[0].messages.reduce((n, m) => n + (m.role === 'user' ? m.content.length : 0), 0);
 	}
 
 	/** Number of the person's messages so far (FastChat's `turn`). */
@@ -40,7 +61,7 @@ export class ArenaState {
 	}
 
 	get canVote(): boolean {
-		return this.vote === null && this.turns > 0 && this.sides[0].complete && this.sides[1].complete;
+		return this.vote === null && !this.checking && this.turns > 0 && this.sides[0].complete && this.sides[1].complete;
 	}
 
 	/** Names are shown in a named battle always, in an anonymous one only after the vote. */
@@ -92,6 +113,7 @@ export class ArenaState {
 		this.sides[0].reset(a);
 		this.sides[1].reset(b);
 		this.battleId = crypto.randomUUID();
+		this.issued = null;
 		this.vote = null;
 		this.error = null;
 	}
@@ -104,8 +126,59 @@ export class ArenaState {
 	async send(text: string): Promise<void> {
 		const content = text.trim();
 		if (!content || this.generating || this.vote !== null) return;
+		const problem = limitProblem(this.limits, this.turns, this.promptChars, content);
+		if (problem) {
+			this.error = problem;
+			return;
+		}
+		this.checking = true;
+		this.error = null;
+		try {
+			if (!(await this.admit(content))) return;
+		} finally {
+			this.checking = false;
+		}
 		for (const side of this.sides) side.messages.push({ id: crypto.randomUUID(), role: 'user', content, createdAt: Date.now() });
 		await this.answerBoth();
+	}
+
+	/**
+	 * With a coordinator: gets the round's battle id before the first prompt (if that fails, the battle stays
+	 * in this browser), then asks it whether this prompt may enter the battle. False (with `error` set) when not.
+	 */
+	private async admit(content: string): Promise<boolean> {
+		const server = await this.options.server?.();
+		if (!server) return true;
+		const round = this.battleId;
+		if (this.turns === 0 && !this.issued) {
+			try {
+				const battle = await server.issueBattle({ model_a: this.sides[0].modelId, model_b: this.sides[1].modelId, anony: this.mode === 'anonymous' });
+				if (this.battleId !== round) return false;
+				this.issued = battle;
+				this.battleId = battle.battle_id;
+			} catch {
+				// Offline or an older coordinator: the battle is this browser's own; its vote is kept here.
+				return true;
+			}
+			const problem = limitProblem(this.limits, this.turns, this.promptChars, content);
+			if (problem) {
+				this.error = problem;
+				return false;
+			}
+		}
+		if (!this.issued) return true;
+		try {
+			const verdict = await server.moderate(this.battleId, content);
+			if (this.battleId !== this.issued.battle_id) return false;
+			if (verdict.flagged) {
+				this.error = verdict.message ?? 'This message was not sent: it goes against the arena\'s content rules.';
+				return false;
+			}
+			return true;
+		} catch (err) {
+			this.error = `The message was not sent: ${toLumenError(err).message}`;
+			return false;
+		}
 	}
 
 	/** Both sides answer the last prompt again (their last answers are dropped). */
@@ -133,7 +206,11 @@ export class ArenaState {
 			winner,
 			anony: this.mode === 'anonymous',
 			tstamp: Date.now() / 1000,
-			turn: this.turns
+			turn: this.turns,
+			...voteFlags(
+				this.sides.map((s) => s.messages),
+				[this.sides[0].modelId, this.sides[1].modelId]
+			)
 		};
 		this.vote = winner;
 		try {

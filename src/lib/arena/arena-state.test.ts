@@ -9,6 +9,8 @@ import { ArenaState } from './arena-state.svelte';
 import type { SideEngines } from './battle-side.svelte';
 import { seededRng } from '$lib/rating/pairing';
 import { listVotes } from './votes';
+import type { ArenaServer } from './arena-server';
+import type { ModerateResponse } from '$lib/protocol/arena-integrity';
 
 beforeAll(() => {
 	globalThis.requestAnimationFrame ??= (cb: FrameRequestCallback) => setTimeout(() => cb(0), 0) as unknown as number;
@@ -116,5 +118,104 @@ describe('ArenaState', () => {
 		const arena = new ArenaState({ mode: 'anonymous', pool: ['lumen-tiny-a'], engines: () => scripted().engines });
 		await arena.init();
 		expect(arena.error).toMatch(/two different models/);
+	});
+
+	describe('with a coordinator', () => {
+		function server(flag: (text: string) => boolean, limits = { max_turns: 2, max_prompt_chars: 20, max_battle_chars: 30 }) {
+			const calls: string[] = [];
+			const fake: ArenaServer = {
+				name: 'the coordinator at http://coord.test',
+				issueBattle: async (pair) => {
+					calls.push(`issue ${pair.model_a} ${pair.model_b} ${pair.anony}`);
+					return { battle_id: `issued-${calls.length}`, ...pair, created_at: 0, limits };
+				},
+				moderate: async (battleId, text): Promise<ModerateResponse> => {
+					calls.push(`moderate ${battleId} ${text}`);
+					return flag(text) ? { flagged: true, categories: ['word_list'], message: 'Not sent: against the rules.' } : { flagged: false, categories: [] };
+				}
+			};
+			return { fake, calls };
+		}
+
+		async function answered(arena: ArenaState, fakes: ReturnType<typeof scripted>[], text: string) {
+			const sent = arena.send(text);
+			await settle();
+			fakes.forEach((f) => f.release());
+			await sent;
+		}
+
+		it('gets the battle id from the coordinator before the first prompt, moderates each prompt, and votes with that id and its flags', async () => {
+			const fakes = [scripted(), scripted()];
+			let i = 0;
+			const { fake, calls } = server(() => false);
+			const arena = new ArenaState({ mode: 'named', engines: () => fakes[i++].engines, server: async () => fake });
+			await arena.init();
+			arena.pick('lumen-tiny-a', 'lumen-tiny-b');
+			await answered(arena, fakes, 'Are you llama?');
+			expect(calls).toEqual(['issue lumen-tiny-a lumen-tiny-b false', 'moderate issued-1 Are you llama?']);
+			expect(arena.battleId).toBe('issued-1');
+			await arena.castVote('model_a');
+			const vote = (await listVotes()).find((v) => v.battle_id === 'issued-1');
+			expect(vote).toMatchObject({ model_a: 'lumen-tiny-a', model_b: 'lumen-tiny-b', anony: false, identity_leak: true });
+		});
+
+		it('does not send a flagged prompt, and says why', async () => {
+			const fakes = [scripted(), scripted()];
+			let i = 0;
+			const { fake } = server((t) => t.includes('bad'));
+			const arena = new ArenaState({ mode: 'named', engines: () => fakes[i++].engines, server: async () => fake });
+			await arena.init();
+			await arena.send('something bad');
+			expect(arena.error).toBe('Not sent: against the rules.');
+			expect(arena.turns).toBe(0);
+			expect(fakes[0].requests).toHaveLength(0);
+		});
+
+		it("keeps to the coordinator's turn and character limits", async () => {
+			const fakes = [scripted(), scripted()];
+			let i = 0;
+			const { fake, calls } = server(() => false);
+			const arena = new ArenaState({ mode: 'named', engines: () => fakes[i++].engines, server: async () => fake });
+			await arena.init();
+			await answered(arena, fakes, 'zero');
+			expect(arena.canVote).toBe(true);
+			const checking = arena.send('next');
+			expect(arena.canVote, 'no vote while the next prompt is being checked').toBe(false);
+			await settle();
+			fakes.forEach((f) => f.release());
+			await checking;
+			arena.newRound();
+			const before = calls.length;
+			await arena.send('x'.repeat(21));
+			expect(arena.error).toMatch(/at most 20/);
+			expect(arena.turns).toBe(0);
+			await answered(arena, fakes, 'one');
+			await answered(arena, fakes, 'two');
+			await arena.send('three');
+			expect(arena.error).toMatch(/limit of 2 turns/);
+			expect(arena.turns).toBe(2);
+			expect(calls.slice(before).filter((c) => c.startsWith('moderate'))).toHaveLength(2);
+		});
+
+		it('keeps the battle in this browser when the coordinator cannot issue an id', async () => {
+			const fakes = [scripted(), scripted()];
+			let i = 0;
+			const offline: ArenaServer = {
+				name: 'x',
+				issueBattle: async () => {
+					throw new TypeError('Failed to fetch');
+				},
+				moderate: async () => {
+					throw new Error('must not be asked');
+				}
+			};
+			const arena = new ArenaState({ mode: 'named', engines: () => fakes[i++].engines, server: async () => offline });
+			await arena.init();
+			const local = arena.battleId;
+			await answered(arena, fakes, 'Hi');
+			expect(arena.error).toBeNull();
+			expect(arena.battleId).toBe(local);
+			expect(arena.issued).toBeNull();
+		});
 	});
 });

@@ -34,7 +34,8 @@ function setup(respond: (call: Call, n: number) => Response | Promise<Response>,
 		now: () => clock.t,
 		random: () => 1,
 		baseDelayMs: 1_000,
-		maxDelayMs: 8_000
+		maxDelayMs: 8_000,
+		voterId: () => 'voter-1'
 	});
 	return { store, calls, clock, outbox };
 }
@@ -59,7 +60,7 @@ describe('outbox', () => {
 		expect(await outbox.flush()).toMatchObject({ sent: 1 });
 		expect(await outbox.flush()).toMatchObject({ sent: 0 });
 		expect(calls).toHaveLength(2);
-		expect(calls[1]).toMatchObject({ url: 'http://coord.test/api/arena/votes', auth: 'Bearer secret', body: vote('b1') });
+		expect(calls[1]).toMatchObject({ url: 'http://coord.test/api/arena/votes', auth: 'Bearer secret', body: { ...vote('b1'), voter_id: 'voter-1' } });
 		expect((await listStoredVotes(store))[0].sync.state).toBe('synced');
 	});
 
@@ -134,7 +135,8 @@ describe('outbox', () => {
 				now: () => 1_000,
 				random: () => 1,
 				baseDelayMs: 1_000,
-				maxDelayMs: 8_000
+				maxDelayMs: 8_000,
+				voterId: () => 'voter-1'
 			});
 			await recordVote(vote('b1'), store);
 			expect(await outbox.flush()).toEqual({ sent: 1, rejected: 0, retryLater: 0 });

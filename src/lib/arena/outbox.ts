@@ -6,6 +6,7 @@ import { OpenAIClient } from '$lib/protocol/openai-client';
 import { HttpStatusError } from '$lib/protocol/openai-client-errors';
 import { getSettings, type Settings } from '$lib/storage/settings';
 import type { KeyValueStore } from '$lib/storage/kv';
+import { voterId } from './arena-server';
 import { defaultVotesStore, listStoredVotes, setSyncState, type StoredVote } from './votes';
 
 export type OutboxDeps = {
@@ -16,6 +17,8 @@ export type OutboxDeps = {
 	random: () => number;
 	baseDelayMs: number;
 	maxDelayMs: number;
+	/** This browser's anonymous arena id, sent with each vote (the coordinator hashes it with the address). */
+	voterId: () => string;
 };
 
 export type FlushResult = { sent: number; rejected: number; retryLater: number };
@@ -43,7 +46,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 		const attempts = record.sync.state === 'pending' ? record.sync.attempts + 1 : 1;
 		try {
 			// The body is informative only (duplicate or not); a 2xx already means the server holds the vote.
-			await client.postJSON('/api/arena/votes', vote, VoteResponseSchema.optional().catch(undefined));
+			await client.postJSON('/api/arena/votes', { ...vote, voter_id: deps.voterId() }, VoteResponseSchema.optional().catch(undefined));
 			await setSyncState(vote.battle_id, { state: 'synced', at: deps.now() }, deps.store);
 			return 'sent';
 		} catch (e) {
@@ -109,7 +112,8 @@ export function requestSync(): void {
 			now: () => Date.now(),
 			random: Math.random,
 			baseDelayMs: 2_000,
-			maxDelayMs: 5 * 60_000
+			maxDelayMs: 5 * 60_000,
+			voterId
 		});
 		shared = outbox;
 		window.addEventListener('online', () => void outbox.flush());
