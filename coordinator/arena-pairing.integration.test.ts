@@ -12,7 +12,17 @@ let coordinator: RunningCoordinator;
 let stub: StubProcess;
 
 beforeAll(async () => {
-	coordinator = await startTestCoordinator({ worker_secret: SECRET, arena_pairing: 'active', arena_outage_models: ['gamma'] });
+	// One test client casts many votes: the per-voter caps and the anomaly test are off here (arena-integrity tests cover them).
+	coordinator = await startTestCoordinator({
+		worker_secret: SECRET,
+		arena_pairing: 'active',
+		arena_outage_models: ['gamma'],
+		arena_votes_per_day: 0,
+		arena_votes_per_day_per_address: 0,
+		arena_votes_per_minute: 0,
+		arena_battles_per_minute: 0,
+		arena_anomaly_alpha: 0
+	});
 	stub = await spawnStub({ coordinator: coordinator.url, secret: SECRET, model: MODELS, heartbeatMs: 100 });
 	await until(() => coordinator.registry.modelIds().length === MODELS.length, 10_000, 'stub registration');
 });

@@ -156,7 +156,11 @@ export function arenaRoutes({ registry, arena, bodyLimit, integrity, rng = Math.
 	const leaderboards = new Map<number, LeaderboardResponse>();
 	/** `active` pairing's statistics over the rated (anonymous) votes, rebuilt at most every 30 s when votes came in. */
 	const activePairing =
-		pairing.policy === 'active' ? cachedActivePairing({ countVotes: arena.countVotes, battles: () => filterAnonymous(arena.allVotes().map(toRated)) }) : undefined;
+		pairing.policy === 'active' ? cachedActivePairing({
+					countVotes: arena.countVotes,
+					// The votes the board counts: pairing narrows the intervals people see.
+					battles: () => filterAnonymous(withoutAnomalousVoters(arena.countedVotes(), integrity.anomalyAlpha).map(toRated))
+				}) : undefined;
 
 	app.post('/api/arena/battles', async (c) => {
 		const req = await parseBody(c, CreateBattleRequestSchema, bodyLimit);
