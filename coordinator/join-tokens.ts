@@ -11,6 +11,6 @@ export function describeJoinTokens(tokens: readonly string[], coordinatorUrl: st
 		];
 	const ws = coordinatorUrl.replace(/^http/, 'ws') + BROWSER_WORKER_PATH;
 	return [
-		`Browser tabs may serve models here with one of the ${tokens.length} join token${tokens.length === 1 ? '' : 's'} from LUMEN_JOIN_TOKENS (open ${coordinatorUrl}/serve; they connect to ${ws}).`
+		`Browser tabs may serve models here with ${tokens.length === 1 ? 'the join token' : `one of the ${tokens.length} join tokens`} from LUMEN_JOIN_TOKENS (open ${coordinatorUrl}/serve; they connect to ${ws}).`
 	];
 }
