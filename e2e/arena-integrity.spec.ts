@@ -39,6 +39,8 @@ test('arena: the moderation hook blocks a flagged prompt in the page; a clean ba
 	await expect(sideB).not.toContainText('ForbiddenWord');
 	await expect(page.getByRole('button', { name: 'A is better', exact: true })).toBeDisabled();
 	expect(asked).toEqual(['/api/arena/battles', '/api/arena/moderate']);
+	// The refused prompt stays in the box, to be edited rather than typed again.
+	await expect(page.getByRole('textbox', { name: 'Message' })).toHaveValue('Tell me about ForbiddenWord please');
 
 	// Clean: both sides answer, the vote goes to the issued battle and counts.
 	await page.getByRole('textbox', { name: 'Message' }).fill('Which of you is better?');

@@ -123,23 +123,25 @@ export class ArenaState {
 		else this.pick(this.sides[0].modelId, this.sides[1].modelId);
 	}
 
-	async send(text: string): Promise<void> {
+	/** Sends a prompt to both sides; false when it was refused (limits, moderation), so the page keeps the draft. */
+	async send(text: string): Promise<boolean> {
 		const content = text.trim();
-		if (!content || this.generating || this.vote !== null) return;
+		if (!content || this.generating || this.vote !== null) return false;
 		const problem = limitProblem(this.limits, this.turns, this.promptChars, content);
 		if (problem) {
 			this.error = problem;
-			return;
+			return false;
 		}
 		this.checking = true;
 		this.error = null;
 		try {
-			if (!(await this.admit(content))) return;
+			if (!(await this.admit(content))) return false;
 		} finally {
 			this.checking = false;
 		}
 		for (const side of this.sides) side.messages.push({ id: crypto.randomUUID(), role: 'user', content, createdAt: Date.now() });
 		await this.answerBoth();
+		return true;
 	}
 
 	/**

@@ -165,7 +165,7 @@ describe('ArenaState', () => {
 			const { fake } = server((t) => t.includes('bad'));
 			const arena = new ArenaState({ mode: 'named', engines: () => fakes[i++].engines, server: async () => fake });
 			await arena.init();
-			await arena.send('something bad');
+			expect(await arena.send('something bad')).toBe(false); // the page keeps the draft
 			expect(arena.error).toBe('Not sent: against the rules.');
 			expect(arena.turns).toBe(0);
 			expect(fakes[0].requests).toHaveLength(0);
