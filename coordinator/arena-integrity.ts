@@ -20,6 +20,10 @@ export type ArenaIntegrity = {
 	anomalyAlpha: number;
 	limits: ArenaLimits;
 	moderate: Moderator;
+	/** Keep conversations voters agree to share (the page asks only when this is on). */
+	logConversations: boolean;
+	/** deduplication.py's percentile for the release. */
+	dedupPercentile: number;
 };
 
 /** The integrity settings of a coordinator config; without a configured salt, a random one for this process. */
@@ -33,7 +37,9 @@ export function arenaIntegrity(config: CoordinatorConfig): ArenaIntegrity {
 		battlesPerMinute: config.arena_battles_per_minute,
 		anomalyAlpha: config.arena_anomaly_alpha,
 		limits: { max_turns: config.arena_max_turns, max_prompt_chars: config.arena_max_prompt_chars, max_battle_chars: config.arena_max_battle_chars },
-		moderate: createModerator({ url: config.moderation_url, apiKey: config.moderation_api_key, model: config.moderation_model, words: config.moderation_words })
+		moderate: createModerator({ url: config.moderation_url, apiKey: config.moderation_api_key, model: config.moderation_model, words: config.moderation_words }),
+		logConversations: config.arena_log_conversations,
+		dedupPercentile: config.arena_dedup_percentile
 	};
 }
 

@@ -86,6 +86,10 @@ export const CoordinatorConfigSchema = z.object({
 	arena_max_turns: z.number().int().positive().default(50),
 	arena_max_prompt_chars: z.number().int().positive().default(12_000),
 	arena_max_battle_chars: z.number().int().positive().default(30_000),
+	/** Keep the conversations of voters who agree to share them (the arena asks; off by default). They appear in GET /api/arena/battles.jsonl?clean=1. */
+	arena_log_conversations: z.boolean().default(false),
+	/** deduplication.py's percentile: prompts counted more often than this quantile of per-prompt counts are tagged high_freq in the release. */
+	arena_dedup_percentile: z.number().gt(0).lt(1).default(0.9999),
 	/** An OpenAI-compatible moderation endpoint (its `/v1` base or the full `/v1/moderations` URL); unset: the word list. */
 	moderation_url: z.url().optional(),
 	moderation_api_key: z.string().min(1).optional(),
@@ -120,6 +124,9 @@ const list = (v: string) =>
 		.map((s) => s.trim())
 		.filter(Boolean);
 
+/** "1"/"true" and "0"/"false"; anything else is passed on for the schema to refuse by name. */
+const bool = (v: string): unknown => (v === '1' || v === 'true' ? true : v === '0' || v === 'false' ? false : v);
+
 /** Env names map to config keys; numbers and lists are converted here and validated by the schema. */
 const ENV: Record<string, [keyof CoordinatorConfig, (v: string) => unknown]> = {
 	PORT: ['port', Number],
@@ -140,7 +147,7 @@ const ENV: Record<string, [keyof CoordinatorConfig, (v: string) => unknown]> = {
 	LUMEN_UPSTREAMS: ['upstreams', (v) => JSON.parse(v)],
 	LUMEN_DB: ['database_path', String],
 	LUMEN_WEB_DIR: ['web_app_dir', String],
-	LUMEN_LOG_REQUESTS: ['log_requests', (v) => v === '1' || v === 'true'],
+	LUMEN_LOG_REQUESTS: ['log_requests', bool],
 	LUMEN_ARENA_PAIRING: ['arena_pairing', String],
 	LUMEN_ARENA_SAMPLING_WEIGHTS: ['arena_sampling_weights', (v) => JSON.parse(v)],
 	LUMEN_ARENA_BATTLE_TARGETS: ['arena_battle_targets', (v) => JSON.parse(v)],
@@ -157,6 +164,8 @@ const ENV: Record<string, [keyof CoordinatorConfig, (v: string) => unknown]> = {
 	LUMEN_ARENA_MAX_TURNS: ['arena_max_turns', Number],
 	LUMEN_ARENA_MAX_PROMPT_CHARS: ['arena_max_prompt_chars', Number],
 	LUMEN_ARENA_MAX_BATTLE_CHARS: ['arena_max_battle_chars', Number],
+	LUMEN_ARENA_LOG_CONVERSATIONS: ['arena_log_conversations', bool],
+	LUMEN_ARENA_DEDUP_PERCENTILE: ['arena_dedup_percentile', Number],
 	LUMEN_MODERATION_URL: ['moderation_url', String],
 	LUMEN_MODERATION_API_KEY: ['moderation_api_key', String],
 	LUMEN_MODERATION_MODEL: ['moderation_model', String],

@@ -34,7 +34,7 @@ describe('lumen leaderboard', () => {
 		expect(rows[0].votes).toBe(4);
 		expect(rows[0].ci[0]).toBeLessThanOrEqual(rows[0].rating);
 		expect(rows[0].ci[1]).toBeGreaterThanOrEqual(rows[0].rating);
-		expect(r.stderr).toMatch(/1 non-anonymous/);
+		expect(r.stderr).toMatch(/Left out 1 battle\(s\) that are named/);
 	});
 
 	it('--style-control prints the style-controlled board beside the raw rank, with the coefficients', () => {

@@ -35,7 +35,7 @@ describe('runLeaderboard', () => {
 			expect(row.elo).toBeCloseTo(expected[i].elo, 2);
 			expect(row.votes).toBe(expected[i].votes);
 		});
-		expect(err.text).toMatch(/^Left out \d+ non-anonymous battle\(s\); \d+ counted\.\n$/);
+		expect(err.text).toMatch(/^Left out \d+ battle\(s\) that are named \(anony: false\) or flagged \(identity_leak, answer_error, unfinished\); \d+ counted\.\n$/);
 	});
 
 	it('prints a readable table by default', async () => {

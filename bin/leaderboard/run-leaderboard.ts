@@ -8,7 +8,7 @@ import {
 	computeLeaderboard,
 	computeStyleControlLeaderboard,
 	createBattleLineParser,
-	filterAnonymous,
+	filterCounted,
 	filterBattles,
 	parseBattlesJsonArray,
 	type LeaderboardRow,
@@ -85,11 +85,11 @@ export async function runLeaderboardCommand(args: LeaderboardArgs, out: Output =
 	try {
 		battles = filterBattles(all, { category, excludeModels: args.excludeModels, excludeTies: args.excludeTies });
 	} catch (e) {
-		const offered = availableCategories(filterAnonymous(all)).map((c) => `${c.name} (${c.battles})`);
+		const offered = availableCategories(filterCounted(all)).map((c) => `${c.name} (${c.battles})`);
 		throw new Error(`${(e as Error).message} This file offers: ${offered.join(', ')}.`, { cause: e });
 	}
 	if (battles.length === 0 && category !== 'full') {
-		const offered = availableCategories(filterAnonymous(all), 1).filter((c) => c.battles > 0).map((c) => `${c.name} (${c.battles})`);
+		const offered = availableCategories(filterCounted(all), 1).filter((c) => c.battles > 0).map((c) => `${c.name} (${c.battles})`);
 		throw new Error(`no battle in ${args.battles} is in category "${category}" (after the filters). Categories with battles: ${offered.join(', ') || 'none'}.`);
 	}
 	for (const model of args.excludeModels ?? []) {
@@ -101,8 +101,9 @@ export async function runLeaderboardCommand(args: LeaderboardArgs, out: Output =
 			.join(', ');
 		err.write(`Kept ${battles.length} of ${all.length} battle(s) (${why}).\n`);
 	}
-	const anonymous = filterAnonymous(battles).length;
-	if (anonymous < battles.length) err.write(`Left out ${battles.length - anonymous} non-anonymous battle(s); ${anonymous} counted.\n`);
+	const anonymous = filterCounted(battles).length;
+	if (anonymous < battles.length)
+		err.write(`Left out ${battles.length - anonymous} battle(s) that are named (anony: false) or flagged (identity_leak, answer_error, unfinished); ${anonymous} counted.\n`);
 	const anchor = args.anchor !== undefined && args.anchorRating !== undefined ? { model: args.anchor, rating: args.anchorRating } : undefined;
 	if (anchor && !battles.some((b) => b.anony !== false && (b.model_a === anchor.model || b.model_b === anchor.model))) {
 		err.write(`Anchor model "${anchor.model}" has no counted battles; ratings are centred on a mean of 1000 instead.\n`);

@@ -16,14 +16,18 @@ import { z } from 'zod';
 import {
 	ArenaVoteSchema,
 	CreateBattleRequestSchema,
+	SharedConversationSchema,
 	type ArenaVote,
 	type Battle,
 	type LeaderboardResponse,
+	type SharedConversation,
 	type VoteResponse
 } from '#protocol/arena';
-import { filterAnonymous, type Battle as RatedBattle } from '#rating/battle';
-import { toJsonl } from '#rating/jsonl';
-import { computeLeaderboard } from '#rating/leaderboard';
+import { isCleanBattle } from '#protocol/battle-fields';
+import { copyBattleExtras, filterCounted, type Battle as RatedBattle } from '#rating/battle';
+import { buildBoard } from '#rating/board';
+import { analyseBattle, loadCl100kTokenCounter, type TokenCounter } from '#rating/conv-metadata';
+import { cleanRelease, operatorExport } from '../arena-release';
 import { leakedIdentity, limitProblem, ModerateRequestSchema, type ModerateResponse } from '#protocol/arena-integrity';
 import { anomalousVoters, DEFAULT_ANOMALY } from '../arena-anomaly';
 import { checkDailyCap, perMinuteLimiter, voterOf, type ArenaIntegrity } from '../arena-integrity';
@@ -31,7 +35,7 @@ import type { AppEnv } from '../env';
 import { ApiError, badRequest, fromZodError, noWorker } from '../errors';
 import type { Rng } from '../registry/pick';
 import type { Registry } from '../registry/registry';
-import type { ArenaRepository, Exclusion, StoredBattle } from '../storage/arena-repository';
+import { nextPromptHash, type ArenaRepository, type Exclusion, type StoredBattle } from '../storage/arena-repository';
 import { pairModels, type Candidate, type PairingRules } from '#rating/pairing';
 import { cachedActivePairing } from '#rating/active-pairing';
 import { readJson } from './read-json';
@@ -54,9 +58,20 @@ const MAX_BOOTSTRAP = 1000;
 /** Fixed, so a cached and a recomputed leaderboard over the same votes agree exactly. */
 const BOOTSTRAP_SEED = 42;
 
+const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const LeaderboardQuerySchema = z.object({
-	bootstrap: z.coerce.number().int().min(0).max(MAX_BOOTSTRAP).default(DEFAULT_BOOTSTRAP)
+	bootstrap: z.coerce.number().int().min(0).max(MAX_BOOTSTRAP).default(DEFAULT_BOOTSTRAP),
+	category: z.string().min(1).max(100).default('full'),
+	style_control: flag.default(false),
+	exclude_ties: flag.default(false),
+	/** Comma-separated model ids. */
+	exclude_models: z
+		.string()
+		.max(10_000)
+		.default('')
+		.transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean))
 });
+const ExportQuerySchema = z.object({ clean: flag.default(false) });
 
 async function parseBody<T extends z.ZodType>(c: Context<AppEnv>, schema: T, limit: number): Promise<z.infer<T>> {
 	const result = schema.safeParse(await readJson(c, limit));
@@ -115,8 +130,31 @@ function checkAgainstBattle(vote: ArenaVote, battle: Battle, existing: ArenaVote
 	return { battle_id: vote.battle_id, duplicate: true };
 }
 
-/** A vote body: the vote plus the browser's anonymous id (hashed with the address, never stored as sent). */
-const VoteRequestSchema = ArenaVoteSchema.extend({ voter_id: z.string().min(1).max(100).optional() });
+/**
+ * A vote body: the vote, the browser's anonymous id (hashed with the address, never stored as sent) and,
+ * when the person agreed to share it, the battle's conversation (both sides or neither).
+ */
+const VoteRequestSchema = ArenaVoteSchema.extend({
+	voter_id: z.string().min(1).max(100).optional(),
+	conversation_a: SharedConversationSchema.shape.conversation_a.optional(),
+	conversation_b: SharedConversationSchema.shape.conversation_b.optional()
+}).refine((v) => (v.conversation_a === undefined) === (v.conversation_b === undefined), {
+	message: "send both 'conversation_a' and 'conversation_b', or neither",
+	path: ['conversation_b']
+});
+
+/**
+ * The conversation sent with a vote, if the coordinator may keep it: logging is on, and its prompts are
+ * the ones this coordinator let into the battle (when it saw any), so a vote cannot attach a made-up one.
+ */
+function keptConversation(shared: SharedConversation | undefined, battle: StoredBattle | undefined, logging: boolean): SharedConversation | undefined {
+	if (!shared || !logging) return undefined;
+	const prompts = shared.conversation_a.filter((m) => m.role === 'user').map((m) => m.content);
+	const promptsB = shared.conversation_b.filter((m) => m.role === 'user').map((m) => m.content);
+	if (prompts.length === 0 || prompts.join('\0') !== promptsB.join('\0')) return undefined;
+	if (battle?.prompt_hash && prompts.reduce<string | null>(nextPromptHash, null) !== battle.prompt_hash) return undefined;
+	return shared;
+}
 
 const notIssued = (battleId: string) =>
 	badRequest(
@@ -128,38 +166,52 @@ const notIssued = (battleId: string) =>
 /** Why a vote is left off the board (FastChat's clean_battle_data.py rules), or null when it counts. */
 function exclusionOf(vote: ArenaVote, battle: StoredBattle | undefined): Exclusion | null {
 	if (!battle) return 'unverified';
-	if (vote.identity_leak || battle.identity_leak) return 'identity_leak';
-	if (vote.answer_error) return 'answer_error';
-	if (vote.unfinished) return 'unfinished';
-	return null;
+	if (battle.identity_leak) return 'identity_leak';
+	if (isCleanBattle(vote)) return null;
+	return vote.identity_leak ? 'identity_leak' : vote.answer_error ? 'answer_error' : 'unfinished';
 }
 
-/** Drops the votes of voters the sequential test flags (the paper's anomalous users); oldest first by the voter's clock. */
-function withoutAnomalousVoters(votes: (ArenaVote & { voter_hash: string | null })[], alpha: number): ArenaVote[] {
-	const sorted = (vs: ArenaVote[]) => vs.sort((x, y) => x.tstamp - y.tstamp);
-	if (alpha <= 0) return sorted(votes);
+type VoterVote = ArenaVote & { voter_hash: string | null };
+
+/** The voters the sequential test flags (the paper's anomalous users) among these votes; none when the test is off. */
+function flaggedVoters(votes: readonly VoterVote[], alpha: number): Set<string> {
+	if (alpha <= 0) return new Set();
 	const known = votes.filter((v): v is ArenaVote & { voter_hash: string } => v.voter_hash !== null);
-	const flagged = anomalousVoters(
+	return anomalousVoters(
 		known.map((v) => ({ voter: v.voter_hash, model_a: v.model_a, model_b: v.model_b, winner: v.winner })),
 		{ ...DEFAULT_ANOMALY, alpha }
 	);
-	return sorted(votes.filter((v) => v.voter_hash === null || !flagged.has(v.voter_hash)));
 }
 
-const toRated = ({ model_a, model_b, winner, anony, tstamp, turn }: ArenaVote): RatedBattle => ({ model_a, model_b, winner, anony, tstamp, turn });
+/** Drops the votes of flagged voters; oldest first by the voter's clock. */
+function withoutAnomalousVoters(votes: VoterVote[], alpha: number): ArenaVote[] {
+	const flagged = flaggedVoters(votes, alpha);
+	return votes.filter((v) => v.voter_hash === null || !flagged.has(v.voter_hash)).sort((x, y) => x.tstamp - y.tstamp);
+}
+
+const toRated = (vote: ArenaVote): RatedBattle => {
+	const { model_a, model_b, winner, anony, tstamp, turn } = vote;
+	return copyBattleExtras(vote, { model_a, model_b, winner, anony, tstamp, turn });
+};
+
+/** FastChat's token counter for kept conversations, loaded on first need. */
+let counter: Promise<TokenCounter> | undefined;
+const tokenCounter = () => (counter ??= loadCl100kTokenCounter());
 
 export function arenaRoutes({ registry, arena, bodyLimit, integrity, rng = Math.random, clock = Date.now, pairing = {} }: ArenaRouteDeps) {
 	const app = new Hono<AppEnv>();
+	// Conversations are measured with cl100k: load its table now rather than during the first such vote.
+	if (integrity.logConversations) void tokenCounter().catch(() => undefined);
 	const voteRate = perMinuteLimiter(integrity.votesPerMinute, 'arena votes', clock);
 	const battleRate = perMinuteLimiter(integrity.battlesPerMinute, 'arena battles and messages', clock);
-	/** Leaderboards by bootstrap rounds; emptied whenever a vote is stored. */
-	const leaderboards = new Map<number, LeaderboardResponse>();
+	/** Leaderboards by their query; emptied whenever a vote is stored. */
+	const leaderboards = new Map<string, LeaderboardResponse>();
 	/** `active` pairing's statistics over the rated (anonymous) votes, rebuilt at most every 30 s when votes came in. */
 	const activePairing =
 		pairing.policy === 'active' ? cachedActivePairing({
 					countVotes: arena.countVotes,
 					// The votes the board counts: pairing narrows the intervals people see.
-					battles: () => filterAnonymous(withoutAnomalousVoters(arena.countedVotes(), integrity.anomalyAlpha).map(toRated))
+					battles: () => filterCounted(withoutAnomalousVoters(arena.countedVotes(), integrity.anomalyAlpha).map(toRated))
 				}) : undefined;
 
 	app.post('/api/arena/battles', async (c) => {
@@ -197,7 +249,7 @@ export function arenaRoutes({ registry, arena, bodyLimit, integrity, rng = Math.
 		}
 		const battle: Battle = { battle_id: randomUUID(), model_a: pair[0], model_b: pair[1], anony, created_at: clock() };
 		arena.insertBattle(battle, req.local ? 'local' : 'coordinator', voter.voter);
-		return c.json({ ...battle, limits: integrity.limits } satisfies Battle);
+		return c.json({ ...battle, limits: integrity.limits, log_conversations: integrity.logConversations } satisfies Battle);
 	});
 
 	app.post('/api/arena/moderate', async (c) => {
@@ -209,18 +261,21 @@ export function arenaRoutes({ registry, arena, bodyLimit, integrity, rng = Math.
 		if (problem) throw badRequest(problem, 'text', 'battle_limit');
 		const verdict = await integrity.moderate(req.text);
 		// Let in: counted against the battle's limits; a prompt naming a model marks the battle (FastChat counts every message).
-		if (!verdict.flagged) arena.addPrompt(battle.battle_id, req.text.length, leakedIdentity([req.text], [battle.model_a, battle.model_b]) !== null);
+		if (!verdict.flagged) arena.addPrompt(battle.battle_id, req.text, leakedIdentity([req.text], [battle.model_a, battle.model_b]) !== null);
 		return c.json(verdict satisfies ModerateResponse);
 	});
 
 	app.post('/api/arena/votes', async (c) => {
-		const { voter_id, ...body } = await parseBody(c, VoteRequestSchema, bodyLimit);
-		const vote: ArenaVote = ArenaVoteSchema.parse(body);
+		const { voter_id, conversation_a, conversation_b, ...body } = await parseBody(c, VoteRequestSchema, bodyLimit);
+		let vote: ArenaVote = ArenaVoteSchema.parse(body);
 		if (vote.model_a === vote.model_b) throw badRequest("'model_a' and 'model_b' must be different models.", 'model_b');
 		if (vote.turn > integrity.limits.max_turns)
 			throw badRequest(`'turn' is ${vote.turn} but an arena battle has at most ${integrity.limits.max_turns} turns.`, 'turn', 'battle_limit');
 		const voter = voterOf(c, integrity.salt, voter_id);
 		voteRate(voter.voter);
+		const shared = conversation_a && conversation_b ? { conversation_a, conversation_b } : undefined;
+		// Measured from a kept conversation here, not taken from the page: loaded before the checks below.
+		const tokens = shared && integrity.logConversations ? await tokenCounter().catch(() => undefined) : undefined;
 		// No await from here on: the checks and the insert cannot interleave with another vote.
 		const battle = arena.getBattle(vote.battle_id);
 		if (!battle && integrity.unverifiedVotes === 'refuse') throw notIssued(vote.battle_id);
@@ -230,36 +285,83 @@ export function arenaRoutes({ registry, arena, bodyLimit, integrity, rng = Math.
 		}
 		const now = clock();
 		checkDailyCap(integrity, voter, now, { byVoter: arena.votesByVoterSince, byAddress: arena.votesByAddressSince });
+		const kept = keptConversation(shared, battle, integrity.logConversations);
+		if (kept && tokens) {
+			const measured = analyseBattle(kept.conversation_a, kept.conversation_b, tokens, [vote.model_a, vote.model_b]);
+			vote = { ...vote, language: measured.language, conv_metadata: measured.conv_metadata, is_code: measured.is_code };
+			if (measured.identity_leak) vote.identity_leak = true;
+		}
 		const meta = { voter_hash: voter.voter, address_hash: voter.address, verified: battle !== undefined, excluded: exclusionOf(vote, battle) };
-		if (battle) arena.insertVote(vote, now, undefined, meta);
+		if (battle) arena.insertVote(vote, now, undefined, meta, undefined, kept);
 		else {
 			const unverified: Battle = { battle_id: vote.battle_id, model_a: vote.model_a, model_b: vote.model_b, anony: vote.anony, created_at: now };
-			arena.insertVote(vote, now, unverified, meta, 'unverified');
+			arena.insertVote(vote, now, unverified, meta, 'unverified', kept);
 		}
 		leaderboards.clear();
-		return c.json({ battle_id: vote.battle_id, duplicate: false } satisfies VoteResponse);
+		return c.json({ battle_id: vote.battle_id, duplicate: false, ...(shared ? { conversation_kept: kept !== undefined } : {}) } satisfies VoteResponse);
 	});
 
 	app.get('/api/arena/leaderboard', (c) => {
-		const query = LeaderboardQuerySchema.safeParse({ bootstrap: c.req.query('bootstrap') || undefined });
+		const query = LeaderboardQuerySchema.safeParse({
+			bootstrap: c.req.query('bootstrap') || undefined,
+			category: c.req.query('category') || undefined,
+			style_control: c.req.query('style_control') || undefined,
+			exclude_ties: c.req.query('exclude_ties') || undefined,
+			exclude_models: c.req.query('exclude_models') || undefined
+		});
 		if (!query.success) throw fromZodError(query.error);
-		const rounds = query.data.bootstrap;
-		let board = leaderboards.get(rounds);
+		const q = query.data;
+		const key = JSON.stringify(q);
+		let board = leaderboards.get(key);
 		if (!board) {
 			// Named and excluded votes stay stored and exported, but like FastChat only clean anonymous ones are rated.
-			const battles = filterAnonymous(withoutAnomalousVoters(arena.countedVotes(), integrity.anomalyAlpha).map(toRated));
-			const rows = battles.length === 0 ? [] : computeLeaderboard(battles, { bootstrapRounds: rounds, seed: BOOTSTRAP_SEED });
-			board = { rows, battles: battles.length, bootstrap_rounds: rounds, computed_at: clock() };
-			leaderboards.set(rounds, board);
+			const battles = withoutAnomalousVoters(arena.countedVotes(), integrity.anomalyAlpha).map(toRated);
+			let rated;
+			try {
+				rated = buildBoard(battles, {
+					category: q.category,
+					styleControl: q.style_control,
+					excludeModels: q.exclude_models,
+					excludeTies: q.exclude_ties,
+					bootstrapRounds: q.bootstrap,
+					seed: BOOTSTRAP_SEED
+				});
+			} catch (err) {
+				throw badRequest(`'category': ${(err as Error).message}`, 'category', 'unknown_category');
+			}
+			const style = rated.style && {
+				rows: rated.style.rows.map((r) => ({
+					model: r.model,
+					rating: r.rating,
+					ci: r.ci,
+					votes: r.votes,
+					rank: r.rank,
+					raw_rating: Number.isFinite(r.rawRating) ? r.rawRating : null,
+					raw_rank: Number.isFinite(r.rawRank) ? r.rawRank : null,
+					rank_change: Number.isFinite(r.rankChange) ? r.rankChange : null
+				})),
+				coefficients: rated.style.coefficients,
+				left_out: rated.style.leftOut
+			};
+			// JSON has no NaN: a style-controlled row has no Elo, so it carries the raw board's Elo when there is one (else 0, unused by style views).
+			const rows = rated.rows.map((r) => ({ ...r, elo: Number.isFinite(r.elo) ? r.elo : 0 }));
+			board = { rows, battles: rated.battles, bootstrap_rounds: q.bootstrap, computed_at: clock(), category: q.category, categories: rated.categories, ...(style ? { style } : {}) };
+			leaderboards.set(key, board);
 		}
 		return c.json(board satisfies LeaderboardResponse);
 	});
 
 	app.get('/api/arena/battles.jsonl', (c) => {
-		const body = toJsonl(arena.allVotes().map(toRated));
+		const query = ExportQuerySchema.safeParse({ clean: c.req.query('clean') || undefined });
+		if (!query.success) throw fromZodError(query.error);
+		const records = arena.allVotes();
+		const body = query.data.clean
+			? cleanRelease(records, { salt: integrity.salt, percentile: integrity.dedupPercentile, anomalous: flaggedVoters(arena.countedVotes(), integrity.anomalyAlpha) })
+			: operatorExport(records);
+		const name = query.data.clean ? 'clean_battles.jsonl' : 'battles.jsonl';
 		return c.body(body, 200, {
 			'Content-Type': 'application/x-ndjson; charset=utf-8',
-			'Content-Disposition': 'attachment; filename="battles.jsonl"'
+			'Content-Disposition': `attachment; filename="${name}"`
 		});
 	});
 

@@ -9,8 +9,13 @@ import { toLumenError } from '$lib/protocol/errors';
 import { BattleSide, type SideEngines, type SideParams } from './battle-side.svelte';
 import { pickPair, type Rng } from '$lib/rating/pairing';
 import type { ArenaServer } from './arena-server';
-import { voteFlags } from './vote-flags';
-import { recordVote } from './votes';
+import { loadCl100kTokenCounter, type TokenCounter } from '$lib/rating/conv-metadata';
+import { analyseVote, releaseConversation } from './vote-flags';
+import { recordVote, type SharedConversation } from './votes';
+
+/** FastChat's token counter, loaded once on first need (a ~1 MB table); null when it cannot load (offline before it was cached). */
+let counter: Promise<TokenCounter | null> | undefined;
+const tokenCounter = () => (counter ??= loadCl100kTokenCounter().catch(() => null));
 
 export type ArenaMode = 'anonymous' | 'named';
 export type ArenaOptions = {
@@ -35,6 +40,8 @@ export class ArenaState {
 	issued = $state<Battle | null>(null);
 	/** A prompt is being checked (battle id, moderation) before it is sent. */
 	checking = $state(false);
+	/** The person agreed to give this battle's conversation to the coordinator's operator (asked only when it logs them; off by default). */
+	shareConversation = $state(false);
 
 	constructor(private readonly options: ArenaOptions) {
 		this.sides = [new BattleSide(options.engines('A')), new BattleSide(options.engines('B'))];
@@ -78,7 +85,13 @@ export class ArenaState {
 		return this.options.mode;
 	}
 
+	/** Whether the coordinator that issued this battle keeps conversations its voters agree to share. */
+	get logsConversations(): boolean {
+		return this.issued?.log_conversations === true;
+	}
+
 	async init(): Promise<void> {
+		void tokenCounter();
 		await Promise.all(this.sides.map((s) => s.engines.init()));
 		if (this.mode === 'anonymous') this.drawPair();
 		else this.pick(this.models[0]?.id ?? '', this.models[1]?.id ?? this.models[0]?.id ?? '');
@@ -201,22 +214,26 @@ export class ArenaState {
 
 	async castVote(winner: ArenaWinner): Promise<void> {
 		if (!this.canVote) return;
+		const models = [this.sides[0].modelId, this.sides[1].modelId];
+		const messages = [this.sides[0].messages, this.sides[1].messages] as const;
+		this.vote = winner;
 		const vote: ArenaVote = {
 			battle_id: this.battleId,
-			model_a: this.sides[0].modelId,
-			model_b: this.sides[1].modelId,
+			model_a: models[0],
+			model_b: models[1],
 			winner,
 			anony: this.mode === 'anonymous',
 			tstamp: Date.now() / 1000,
 			turn: this.turns,
-			...voteFlags(
-				this.sides.map((s) => s.messages),
-				[this.sides[0].modelId, this.sides[1].modelId]
-			)
+			// Computed here from the answers; the conversation itself leaves this browser only with consent.
+			...analyseVote(messages, models, await tokenCounter())
 		};
-		this.vote = winner;
+		const shared: SharedConversation | undefined =
+			this.logsConversations && this.shareConversation
+				? { conversation_a: releaseConversation(messages[0]), conversation_b: releaseConversation(messages[1]) }
+				: undefined;
 		try {
-			await recordVote(vote);
+			await recordVote(vote, undefined, shared);
 		} catch (err) {
 			this.error = `The vote was not saved: ${toLumenError(err).message}`;
 		}

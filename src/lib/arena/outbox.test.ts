@@ -64,6 +64,28 @@ describe('outbox', () => {
 		expect((await listStoredVotes(store))[0].sync.state).toBe('synced');
 	});
 
+	it('a conversation the person agreed to share goes with the vote, kept until sent and dropped after', async () => {
+		let online = false;
+		const { store, calls, clock, outbox } = setup((call) => {
+			if (!online) throw new TypeError('Failed to fetch');
+			return json(200, { battle_id: call.body.battle_id, duplicate: false, conversation_kept: true });
+		});
+		const shared = {
+			conversation_a: [{ role: 'user' as const, content: 'Hi' }, { role: 'assistant' as const, content: 'Hello' }],
+			conversation_b: [{ role: 'user' as const, content: 'Hi' }, { role: 'assistant' as const, content: 'Hey' }]
+		};
+		await recordVote(vote('b1'), store, shared);
+		await outbox.flush();
+		expect((await listStoredVotes(store))[0].conversation).toEqual(shared);
+		online = true;
+		clock.t = 10_000;
+		expect(await outbox.flush()).toMatchObject({ sent: 1 });
+		expect(calls.at(-1)?.body).toEqual({ ...vote('b1'), ...shared, voter_id: 'voter-1' });
+		const [synced] = await listStoredVotes(store);
+		expect(synced.sync.state).toBe('synced');
+		expect(synced.conversation).toBeUndefined();
+	});
+
 	it('a duplicate 200 marks the vote synced', async () => {
 		const { store, calls, outbox } = setup((call) => json(200, { battle_id: call.body.battle_id, duplicate: true }));
 		await recordVote(vote('b1'), store);

@@ -42,11 +42,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 	let again = false;
 
 	async function sendOne(record: StoredVote, client: OpenAIClient): Promise<'sent' | 'rejected' | 'retry'> {
-		const { vote } = record;
+		const { vote, conversation } = record;
 		const attempts = record.sync.state === 'pending' ? record.sync.attempts + 1 : 1;
 		try {
 			// The body is informative only (duplicate or not); a 2xx already means the server holds the vote.
-			await client.postJSON('/api/arena/votes', { ...vote, voter_id: deps.voterId() }, VoteResponseSchema.optional().catch(undefined));
+			await client.postJSON('/api/arena/votes', { ...vote, ...conversation, voter_id: deps.voterId() }, VoteResponseSchema.optional().catch(undefined));
 			await setSyncState(vote.battle_id, { state: 'synced', at: deps.now() }, deps.store);
 			return 'sent';
 		} catch (e) {

@@ -2,7 +2,7 @@
 // an answer that failed, an answer stopped or empty.
 import { describe, expect, it } from 'vitest';
 import type { StoredMessage } from '$lib/storage';
-import { voteFlags } from './vote-flags';
+import { analyseVote, releaseConversation, voteFlags } from './vote-flags';
 
 let n = 0;
 const msg = (role: 'user' | 'assistant', content: string, extra: Partial<StoredMessage> = {}): StoredMessage => ({ id: String(n++), role, content, createdAt: 0, ...extra });
@@ -30,5 +30,36 @@ describe('model names', () => {
 	it('match as whole words only', () => {
 		expect(voteFlags([[msg('assistant', 'partial answers about bananas')]], ['a', 'b'])).toEqual({});
 		expect(voteFlags([[msg('assistant', 'I am b.')]], ['a', 'b'])).toEqual({ identity_leak: true });
+	});
+});
+
+describe('analyseVote', () => {
+	const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+	const sides: [StoredMessage[], StoredMessage[]] = [
+		[msg('user', 'Please write a short poem about the sea and the wind at night.'), msg('assistant', '# Sea\n**Waves** under the moon')],
+		[msg('user', 'Please write a short poem about the sea and the wind at night.'), msg('assistant', '- wind\n- night')]
+	];
+
+	it('gives language, conv_metadata from both sides and the coding flag, with the flags', () => {
+		const v = analyseVote(sides, ['m-a', 'm-b'], words);
+		expect(v.language).toBe('English');
+		expect(v.is_code).toBe(false);
+		expect(v.identity_leak).toBeUndefined();
+		expect(v.conv_metadata).toMatchObject({ sum_user_tokens: 13, sum_assistant_a_tokens: 6, sum_assistant_b_tokens: 4, header_count_a: { h1: 1 }, bold_count_a: { '**': 1 } });
+		expect(v.conv_metadata?.list_count_b).toMatchObject({ unordered: 2 });
+	});
+
+	it('leaves conv_metadata out without a token counter, and keeps the flags', () => {
+		const leaked: [StoredMessage[], StoredMessage[]] = [[...sides[0], msg('assistant', 'I am made by Anthropic')], sides[1]];
+		const v = analyseVote(leaked, ['m-a', 'm-b'], null);
+		expect(v.conv_metadata).toBeUndefined();
+		expect(v).toMatchObject({ language: 'English', is_code: false, identity_leak: true });
+	});
+
+	it("gives each side as FastChat's conversation shape", () => {
+		expect(releaseConversation(sides[0])).toEqual([
+			{ role: 'user', content: 'Please write a short poem about the sea and the wind at night.' },
+			{ role: 'assistant', content: '# Sea\n**Waves** under the moon' }
+		]);
 	});
 });

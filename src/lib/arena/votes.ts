@@ -1,7 +1,9 @@
 // This browser's arena votes, one IndexedDB record per battle id, each with its sync state for the
 // outbox. Records are validated on write and on read; a vote is never overwritten once recorded.
 import { z } from 'zod';
-import { ArenaVoteSchema, type ArenaVote } from '$lib/protocol/arena';
+import { ArenaVoteSchema, SharedConversationSchema, type ArenaVote, type SharedConversation } from '$lib/protocol/arena';
+
+export type { SharedConversation };
 import { LumenError } from '$lib/protocol/errors';
 import { copyBattleExtras, toBattle, toJsonl, type Battle, type ParseError } from '$lib/rating';
 import { guard, idbStore, type KeyValueStore } from '$lib/storage/kv';
@@ -18,19 +20,25 @@ export const StoredVoteSchema = z.object({
 	vote: ArenaVoteSchema,
 	/** 'import': came from a battle file, so it is never pushed to a coordinator. */
 	origin: z.enum(['local', 'import']),
-	sync: SyncSchema
+	sync: SyncSchema,
+	/** The battle's conversation, kept only until it is sent: present when the person agreed to share it. */
+	conversation: SharedConversationSchema.optional()
 });
 export type StoredVote = z.infer<typeof StoredVoteSchema>;
 
 export const defaultVotesStore: KeyValueStore = idbStore('lumen-votes', 'votes');
 
-/** Store a vote cast here and ask the outbox to send it. Recording the same battle twice is a no-op. */
-export async function recordVote(vote: ArenaVote, store: KeyValueStore = defaultVotesStore): Promise<void> {
+/**
+ * Store a vote cast here and ask the outbox to send it. Recording the same battle twice is a no-op.
+ * `conversation`: the battle's messages the person agreed to share; sent with the vote, then dropped.
+ */
+export async function recordVote(vote: ArenaVote, store: KeyValueStore = defaultVotesStore, conversation?: SharedConversation): Promise<void> {
 	const parsed = ArenaVoteSchema.safeParse(vote);
 	if (!parsed.success) throw new LumenError('bad_request', `This vote cannot be saved: ${z.prettifyError(parsed.error)}`);
 	const existing = await guard(() => store.get(parsed.data.battle_id));
 	if (StoredVoteSchema.safeParse(existing).success) return;
 	const record: StoredVote = { vote: parsed.data, origin: 'local', sync: { state: 'pending', attempts: 0, nextAttemptAt: 0 } };
+	if (conversation) record.conversation = SharedConversationSchema.parse(conversation);
 	await guard(() => store.set(parsed.data.battle_id, record));
 	if (store === defaultVotesStore) requestSync();
 }
@@ -50,11 +58,17 @@ export async function listVotes(store: KeyValueStore = defaultVotesStore): Promi
 	return (await listStoredVotes(store)).map((r) => r.vote);
 }
 
-/** Replace the sync state of a stored vote (the outbox's only write). Unknown ids are ignored. */
+/**
+ * Replace the sync state of a stored vote (the outbox's only write). Unknown ids are ignored. Once the
+ * vote is sent or refused, a shared conversation is no longer kept here: it was only waiting to go.
+ */
 export async function setSyncState(battleId: string, sync: SyncState, store: KeyValueStore = defaultVotesStore): Promise<void> {
 	const parsed = StoredVoteSchema.safeParse(await guard(() => store.get(battleId)));
 	if (!parsed.success) return;
-	await guard(() => store.set(battleId, { ...parsed.data, sync: SyncSchema.parse(sync) }));
+	const { conversation, ...record } = parsed.data;
+	const next: StoredVote = { ...record, sync: SyncSchema.parse(sync) };
+	if (conversation && sync.state === 'pending') next.conversation = conversation;
+	await guard(() => store.set(battleId, next));
 }
 
 /** FastChat's clean-battle JSON lines, plus each vote's battle_id so re-importing an export adds nothing. */

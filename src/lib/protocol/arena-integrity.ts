@@ -49,15 +49,23 @@ export const IDENTITY_WORDS: readonly string[] = [
 	'palm',
 	'lamda',
 	'google',
+	'gemini',
 	'llama',
 	'qianwan',
+	'qwen',
 	'alibaba',
 	'mistral',
 	'zhipu',
 	'keg lab',
 	'01.ai',
 	'ai2',
-	'tülu'
+	'tülu',
+	'tulu',
+	'deepseek',
+	'hermes',
+	'cohere',
+	'dbrx',
+	'databricks'
 ];
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

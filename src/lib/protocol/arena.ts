@@ -31,7 +31,9 @@ export const BattleSchema = z.object({
 	anony: z.boolean(),
 	created_at: z.number(),
 	/** The coordinator's limits on this battle's turns and characters (issued battles only). */
-	limits: ArenaLimitsSchema.optional()
+	limits: ArenaLimitsSchema.optional(),
+	/** The coordinator keeps the conversations of voters who agree (its operator turned logging on); the page asks. */
+	log_conversations: z.boolean().optional()
 });
 export type Battle = z.infer<typeof BattleSchema>;
 
@@ -46,18 +48,33 @@ export const ArenaVoteSchema = z.object({
 	tstamp: z.number(),
 	/** Number of turns in the conversation when the vote was cast. */
 	turn: z.number().int().positive(),
-	/** Optional analysis fields (language, conv_metadata, …: rating/battle.ts), kept through import and export. */
-	...BATTLE_EXTRA_SHAPE,
-	// Integrity flags computed by the page from the answers (FastChat's clean_battle_data.py drops such
-	// battles); identity_leak (an answer or prompt names a model or maker) is among the fields above.
-	/** An answer ended in an error. */
-	answer_error: z.boolean().optional(),
-	/** An answer was stopped or is empty. */
-	unfinished: z.boolean().optional()
+	/**
+	 * Optional analysis fields (language, conv_metadata, …: protocol/battle-fields.ts), kept through import
+	 * and export, with the integrity flags the page computes from the answers (identity_leak, answer_error,
+	 * unfinished: FastChat's clean_battle_data.py drops such battles).
+	 */
+	...BATTLE_EXTRA_SHAPE
 });
 export type ArenaVote = z.infer<typeof ArenaVoteSchema>;
 
-export const VoteResponseSchema = z.object({ battle_id: z.string(), duplicate: z.boolean() });
+/** One turn of a shared conversation, as FastChat's released `conversation_a`/`conversation_b` hold it. */
+export const ReleaseMessageSchema = z.object({ role: z.enum(['user', 'assistant']), content: z.string() });
+/**
+ * Both sides of a battle, sent with the vote only when the person agreed and the coordinator logs them
+ * (issue 11 item 6). A battle has at most 50 turns (FastChat's limit), so each side at most 100 messages.
+ */
+export const SharedConversationSchema = z.object({
+	conversation_a: z.array(ReleaseMessageSchema).min(1).max(100),
+	conversation_b: z.array(ReleaseMessageSchema).min(1).max(100)
+});
+export type SharedConversation = z.infer<typeof SharedConversationSchema>;
+
+export const VoteResponseSchema = z.object({
+	battle_id: z.string(),
+	duplicate: z.boolean(),
+	/** Whether the coordinator kept the conversation sent with the vote (false when it does not log them). */
+	conversation_kept: z.boolean().optional()
+});
 export type VoteResponse = z.infer<typeof VoteResponseSchema>;
 
 export const LeaderboardRowSchema = z.object({
@@ -70,11 +87,26 @@ export const LeaderboardRowSchema = z.object({
 });
 export type LeaderboardRowWire = z.infer<typeof LeaderboardRowSchema>;
 
-/** GET /api/arena/leaderboard */
+/** A row of the style-controlled board: its raw rating and rank on the same battles beside it. */
+export const StyleRowSchema = LeaderboardRowSchema.omit({ elo: true }).extend({
+	raw_rating: z.number().nullable(),
+	raw_rank: z.number().int().nullable(),
+	/** raw_rank − rank: positive when style control moves the model up. */
+	rank_change: z.number().int().nullable()
+});
+export const StyleCoefficientSchema = z.object({ name: z.string(), value: z.number(), ci: z.tuple([z.number(), z.number()]) });
+
+/** GET /api/arena/leaderboard[?category=…&style_control=1&exclude_models=a,b&exclude_ties=1&bootstrap=N] */
 export const LeaderboardResponseSchema = z.object({
 	rows: z.array(LeaderboardRowSchema),
 	battles: z.number().int(),
 	bootstrap_rounds: z.number().int(),
-	computed_at: z.number()
+	computed_at: z.number(),
+	/** The category rated ('full' for all counted battles). */
+	category: z.string().optional(),
+	/** The categories the counted battles offer, with their battle counts. */
+	categories: z.array(z.object({ name: z.string(), label: z.string(), battles: z.number().int() })).optional(),
+	/** With style_control=1: the style-controlled rows, the fitted coefficients and the battles left out for want of conv_metadata. */
+	style: z.object({ rows: z.array(StyleRowSchema), coefficients: z.array(StyleCoefficientSchema), left_out: z.number().int() }).optional()
 });
 export type LeaderboardResponse = z.infer<typeof LeaderboardResponseSchema>;

@@ -37,9 +37,13 @@ export const BATTLE_EXTRA_SCHEMAS = {
 	question_id: z.string().min(1),
 	/** deduplication.py's tag. */
 	dedup_tag: z.looseObject({ high_freq: z.boolean(), sampled: z.boolean() }),
-	/** Our flags from rating/conv-metadata.ts (FastChat keeps these as categories / drops the battle). */
+	/** Our flags from rating/conv-metadata.ts and arena/vote-flags.ts (FastChat keeps these as categories / drops the battle). */
 	is_code: z.boolean(),
-	identity_leak: z.boolean()
+	identity_leak: z.boolean(),
+	/** An answer ended in an error (clean_battle_data.py drops such battles). */
+	answer_error: z.boolean(),
+	/** An answer was stopped or is empty (clean_battle_data.py's "unfinished"). */
+	unfinished: z.boolean()
 } as const;
 export const BATTLE_EXTRA_FIELDS = Object.keys(BATTLE_EXTRA_SCHEMAS) as Array<keyof typeof BATTLE_EXTRA_SCHEMAS>;
 
@@ -51,6 +55,16 @@ export const BATTLE_EXTRA_SHAPE = {
 	question_id: BATTLE_EXTRA_SCHEMAS.question_id.optional(),
 	dedup_tag: BATTLE_EXTRA_SCHEMAS.dedup_tag.optional(),
 	is_code: BATTLE_EXTRA_SCHEMAS.is_code.optional(),
-	identity_leak: BATTLE_EXTRA_SCHEMAS.identity_leak.optional()
+	identity_leak: BATTLE_EXTRA_SCHEMAS.identity_leak.optional(),
+	answer_error: BATTLE_EXTRA_SCHEMAS.answer_error.optional(),
+	unfinished: BATTLE_EXTRA_SCHEMAS.unfinished.optional()
 };
+
+/** The flags that keep a battle off the board, as FastChat's clean_battle_data.py drops it. */
+export const EXCLUDING_FLAGS = ['identity_leak', 'answer_error', 'unfinished'] as const;
+
+/** Whether a battle's own flags let it count (it names no model, and both answers finished without error). */
+export function isCleanBattle(b: Partial<Record<(typeof EXCLUDING_FLAGS)[number], boolean>>): boolean {
+	return !EXCLUDING_FLAGS.some((flag) => b[flag] === true);
+}
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BattleSchema, filterAnonymous, indexBattles, sortByTimestamp, toBattle, type Battle } from './battle';
+import { BattleSchema, filterCounted, indexBattles, sortByTimestamp, toBattle, type Battle } from './battle';
 
 const meta = () => ({
 	sum_user_tokens: 3,
@@ -66,14 +66,25 @@ describe('toBattle', () => {
 	});
 });
 
-describe('filterAnonymous', () => {
+describe('filterCounted', () => {
 	it('keeps anonymous battles and battles that do not say, drops named ones', () => {
 		const battles: Battle[] = [
 			{ model_a: 'a', model_b: 'b', winner: 'model_a', anony: true },
 			{ model_a: 'a', model_b: 'b', winner: 'model_a', anony: false },
 			{ model_a: 'a', model_b: 'b', winner: 'tie (bothbad)' }
 		];
-		expect(filterAnonymous(battles)).toEqual([battles[0], battles[2]]);
+		expect(filterCounted(battles)).toEqual([battles[0], battles[2]]);
+	});
+
+	it("drops battles flagged by FastChat's cleaning rules (identity leak, error, unfinished), whatever the winner", () => {
+		const clean: Battle = { model_a: 'a', model_b: 'b', winner: 'model_a', anony: true, identity_leak: false, answer_error: false, unfinished: false };
+		const battles: Battle[] = [
+			clean,
+			{ ...clean, identity_leak: true },
+			{ ...clean, winner: 'model_b', answer_error: true },
+			{ ...clean, winner: 'tie', unfinished: true }
+		];
+		expect(filterCounted(battles)).toEqual([clean]);
 	});
 });
 

@@ -4,18 +4,19 @@
 // What counts (following FastChat's elo_analysis.py `report_elo_analysis_results`):
 // - Only anonymous battles are rated (`battles[battles["anony"]]`). FastChat's files always carry
 //   `anony`; ours may not (hand-made files, other datasets), so a battle counts unless it says
-//   `anony: false`.
+//   `anony: false`. Battles flagged `identity_leak`, `answer_error` or `unfinished` are not rated
+//   either: FastChat's clean_battle_data.py drops them before its files are written; ours keep them.
 // - 'tie (bothbad)' is NOT dropped: for the online Elo and for Bradley-Terry it is a tie exactly
 //   like 'tie' (score 0.5 each side). FastChat drops both kinds of tie only for its win-fraction and
 //   battle-count heatmaps (`battles_no_ties`), which win-rate.ts mirrors.
 // - FastChat sorts battles by `tstamp` before the online Elo; the leaderboard does the same.
 import { z } from 'zod';
-import { BATTLE_EXTRA_FIELDS, BATTLE_EXTRA_SCHEMAS as ExtraSchemas, BATTLE_EXTRA_SHAPE, type ConvMetadata } from '../protocol/battle-fields';
+import { BATTLE_EXTRA_FIELDS, BATTLE_EXTRA_SCHEMAS as ExtraSchemas, BATTLE_EXTRA_SHAPE, isCleanBattle, type ConvMetadata } from '../protocol/battle-fields';
 
 export const WINNERS = ['model_a', 'model_b', 'tie', 'tie (bothbad)'] as const;
 export type Winner = (typeof WINNERS)[number];
 
-export { BATTLE_EXTRA_FIELDS, BATTLE_EXTRA_SHAPE, ConvMetadataSchema, type ConvMetadata } from '../protocol/battle-fields';
+export { BATTLE_EXTRA_FIELDS, BATTLE_EXTRA_SHAPE, ConvMetadataSchema, isCleanBattle, type ConvMetadata } from '../protocol/battle-fields';
 
 /** Copy the analysis fields present on `from` onto `to` (returns `to`). */
 export function copyBattleExtras<T extends object>(from: Partial<Record<(typeof BATTLE_EXTRA_FIELDS)[number], unknown>>, to: T): T {
@@ -48,9 +49,13 @@ export function outcomeOf(winner: Winner): Outcome {
 	return winner === 'model_a' ? A_WINS : winner === 'model_b' ? B_WINS : TIE;
 }
 
-/** Battles that count for the leaderboard: every battle not marked `anony: false`. */
-export function filterAnonymous(battles: readonly Battle[]): Battle[] {
-	return battles.filter((b) => b.anony !== false);
+/**
+ * Battles that count for the leaderboard: every battle not marked `anony: false` and not flagged by
+ * FastChat's clean_battle_data.py rules (`identity_leak`, `answer_error`, `unfinished`: such battles
+ * stay in files and exports, but FastChat drops them before rating).
+ */
+export function filterCounted(battles: readonly Battle[]): Battle[] {
+	return battles.filter((b) => b.anony !== false && isCleanBattle(b));
 }
 
 /**

@@ -4,7 +4,6 @@ import {
 	computeConvMetadata,
 	countMarkdownElements,
 	detectLanguage,
-	hasIdentityLeak,
 	isCodingPrompt,
 	loadCl100kTokenCounter,
 	removeCodeBlocks,
@@ -86,9 +85,9 @@ describe('conv_metadata', () => {
 
 	it("flags FastChat's identity words and the models' own names", () => {
 		const ask: Message = { role: 'user', content: 'who are you?' };
-		expect(hasIdentityLeak([ask, { role: 'assistant', content: 'I am ChatGPT.' }], [ask, { role: 'assistant', content: 'An assistant.' }])).toBe(true);
-		expect(hasIdentityLeak([ask, { role: 'assistant', content: 'I am lumen-tiny-a.' }], [ask], ['lumen-tiny-a', 'lumen-tiny-b'])).toBe(true);
-		expect(hasIdentityLeak([ask, { role: 'assistant', content: 'An assistant.' }], [ask], ['lumen-tiny-a'])).toBe(false);
+		expect(analyseBattle([ask, { role: 'assistant', content: 'I am ChatGPT.' }], [ask, { role: 'assistant', content: 'An assistant.' }], tokens).identity_leak).toBe(true);
+		expect(analyseBattle([ask, { role: 'assistant', content: 'I am lumen-tiny-a.' }], [ask], tokens, ['lumen-tiny-a', 'lumen-tiny-b']).identity_leak).toBe(true);
+		expect(analyseBattle([ask, { role: 'assistant', content: 'An assistant.' }], [ask], tokens, ['lumen-tiny-a']).identity_leak).toBe(false);
 	});
 
 	it('gives every analysis field, and a battle carrying them survives a JSON lines round trip', () => {

@@ -1,7 +1,7 @@
 // The analysis fields of a vote, computed from the two conversations at vote time (in the browser,
 // so the conversation itself need not be sent): FastChat's clean-battle `conv_metadata`, the
 // language of the first prompt, and flags for the categories (coding, multi-turn, long prompt)
-// and for FastChat's identity-leak rule.
+// and for FastChat's identity-leak rule (one rule: protocol/arena-integrity.ts `leakedIdentity`).
 //
 // - Token counts: FastChat counts with tiktoken's gpt-3.5-turbo encoding (cl100k_base,
 //   allowed_special="all") in clean_battle_data.py. We use the same encoding through js-tiktoken;
@@ -19,6 +19,7 @@
 // - Language: franc-min (ISO 639-3 code, offline), named in English like FastChat's polyglot
 //   names ("English", "Chinese"); too little text is "unknown", as FastChat writes it.
 import { franc } from 'franc-min';
+import { leakedIdentity } from '../protocol/arena-integrity';
 import type { ConvMetadata } from './battle';
 
 export type Message = { role: 'system' | 'user' | 'assistant'; content: string };
@@ -144,23 +145,6 @@ export function isCodingPrompt(text: string): boolean {
 	return false;
 }
 
-/** FastChat's IDENTITY_WORDS (clean_battle_data.py), lower case. */
-export const IDENTITY_WORDS = [
-	'vicuna', 'lmsys', 'koala', 'uc berkeley', 'open assistant', 'laion', 'chatglm', 'chatgpt', 'gpt-4', 'openai', 'anthropic',
-	'claude', 'bard', 'palm', 'lamda', 'google', 'gemini', 'llama', 'qianwan', 'qwen', 'alibaba', 'mistral', 'zhipu', 'keg lab',
-	'01.ai', 'ai2', 'tülu', 'tulu', 'deepseek', 'hermes', 'cohere', 'dbrx', 'databricks'
-];
-
-/**
- * FastChat's identity-leak rule: any identity word in any message of either side (lower-cased).
- * We add the two models' own names, which FastChat's fixed list cannot know.
- */
-export function hasIdentityLeak(conversationA: readonly Message[], conversationB: readonly Message[], modelNames: readonly string[] = []): boolean {
-	const text = [...conversationA, ...conversationB].map((m) => m.content.toLowerCase()).join('\n');
-	const words = [...IDENTITY_WORDS, ...modelNames.map((m) => m.toLowerCase()).filter((m) => m.length >= 3)];
-	return words.some((w) => text.includes(w));
-}
-
 export type VoteAnalysis = {
 	turn: number;
 	language: string;
@@ -184,6 +168,7 @@ export function analyseBattle(
 		language: detectLanguage(userTurns[0] ?? ''),
 		conv_metadata,
 		is_code: userTurns.some(isCodingPrompt),
-		identity_leak: hasIdentityLeak(conversationA, conversationB, modelNames)
+		// One identity rule for the page, the coordinator and battle files (protocol/arena-integrity.ts).
+		identity_leak: leakedIdentity([...conversationA, ...conversationB].map((m) => m.content), modelNames) !== null
 	};
 }

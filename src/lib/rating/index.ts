@@ -12,3 +12,5 @@ export { createRng, sampleBinomial, sampleMultinomial, type Rng } from './prng';
 export * from './conv-metadata';
 export * from './style-control';
 export * from './categories';
+export * from './board';
+export * from './dedup';

@@ -5,7 +5,7 @@
 // Rank (FastChat's rule): a model is outranked only by models whose whole interval lies above its
 // interval, rank = 1 + #{m : lower(m) > upper(this)}. Models whose intervals overlap share ranks,
 // so ranks can repeat and skip. With no bootstrap rounds the interval is the point itself.
-import { filterAnonymous, indexBattles, sortByTimestamp, type Battle } from './battle';
+import { filterCounted, indexBattles, sortByTimestamp, type Battle } from './battle';
 import { bootstrapBradleyTerry, DEFAULT_ROUNDS } from './bootstrap';
 import { type Anchor, fitBradleyTerry, toRatingScale } from './bradley-terry';
 import { eloFromIndexed } from './elo';
@@ -31,7 +31,7 @@ export type LeaderboardRow = {
 /** Rows best first. Battles marked `anony: false` are left out (see battle.ts). */
 export function computeLeaderboard(battles: readonly Battle[], options: LeaderboardOptions = {}): LeaderboardRow[] {
 	const { bootstrapRounds = DEFAULT_ROUNDS, seed, anchor, l2 } = options;
-	const indexed = indexBattles(sortByTimestamp(filterAnonymous(battles)));
+	const indexed = indexBattles(sortByTimestamp(filterCounted(battles)));
 	const elo = eloFromIndexed(indexed);
 	const counts = countPairs(indexed);
 	const theta = fitBradleyTerry(counts, { l2 });

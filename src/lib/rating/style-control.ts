@@ -21,7 +21,7 @@
 // multinomial count per battle, the same distribution), features kept as standardised on the full
 // data, each round warm-started at the full fit. Intervals are the 2.5/97.5 percentiles; a model
 // that drew no battle in a round is left out of that round (FastChat would report the prior, 1000).
-import { filterAnonymous, indexBattles, sortByTimestamp, type Battle } from './battle';
+import { filterCounted, indexBattles, sortByTimestamp, type Battle } from './battle';
 import { DEFAULT_ROUNDS, DEFAULT_SEED, quantileSorted } from './bootstrap';
 import type { Anchor } from './bradley-terry';
 import { totalCount } from './conv-metadata';
@@ -310,7 +310,7 @@ export type StyleControlBoard = { rows: StyleControlRow[]; coefficients: StyleCo
  * conv_metadata (`leftOut` counts anonymous battles without it), in tstamp order. Rows best first.
  */
 export function computeStyleControlLeaderboard(battles: readonly Battle[], options: StyleControlOptions = {}): StyleControlBoard {
-	const { withMetadata, without } = splitByStyleMetadata(sortByTimestamp(filterAnonymous(battles)));
+	const { withMetadata, without } = splitByStyleMetadata(sortByTimestamp(filterCounted(battles)));
 	const fit = computeStyleControl(withMetadata, options);
 	const raw = computeLeaderboard(withMetadata, { bootstrapRounds: options.bootstrapRounds, seed: options.seed, anchor: options.anchor });
 	const rawBy = new Map(raw.map((r) => [r.model, r]));

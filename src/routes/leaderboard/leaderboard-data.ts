@@ -5,11 +5,7 @@ import { LumenError } from '$lib/protocol/errors';
 import { OpenAIClient } from '$lib/protocol/openai-client';
 import { HttpStatusError } from '$lib/protocol/openai-client-errors';
 import {
-	availableCategories,
-	computeLeaderboard,
-	computeStyleControlLeaderboard,
-	filterAnonymous,
-	filterBattles,
+	buildBoard,
 	observedPairwise,
 	type CategoryInfo,
 	type ObservedPairwise,
@@ -26,7 +22,7 @@ export type Board = {
 	bootstrapRounds: number;
 	/** Only for this browser's votes: the coordinator does not publish its battles. */
 	pairwise?: ObservedPairwise;
-	/** This browser's votes only: the categories they offer (with battle counts). */
+	/** The categories the votes offer (with battle counts); absent from an older coordinator. */
 	categories?: CategoryInfo[];
 	/** With style control: each row's raw rank and rank change, the coefficients, and battles left out for want of conv_metadata. */
 	style?: { rows: StyleControlRow[]; coefficients: StyleCoefficient[]; leftOut: number };
@@ -35,29 +31,33 @@ export type Board = {
 export type LocalBoardOptions = { category?: string; styleControl?: boolean };
 
 export function localBoard(votes: readonly ArenaVote[], options: LocalBoardOptions = {}): Board {
-	const anonymous = filterAnonymous(votes);
-	const rated = filterBattles(anonymous, { category: options.category ?? 'full' });
-	const categories = availableCategories(anonymous);
-	if (options.styleControl) {
-		const style = computeStyleControlLeaderboard(rated, { bootstrapRounds: LOCAL_BOOTSTRAP_ROUNDS });
-		const rows = style.rows.map((r) => ({ model: r.model, rating: r.rating, ci: r.ci, elo: NaN, votes: r.votes, rank: r.rank }));
-		return { rows, battles: rated.length - style.leftOut, bootstrapRounds: LOCAL_BOOTSTRAP_ROUNDS, categories, style };
-	}
-	const rows = computeLeaderboard(rated, { bootstrapRounds: LOCAL_BOOTSTRAP_ROUNDS });
+	const board = buildBoard(votes, { category: options.category, styleControl: options.styleControl, bootstrapRounds: LOCAL_BOOTSTRAP_ROUNDS });
 	return {
-		rows,
-		battles: rated.length,
+		rows: board.rows,
+		battles: board.battles,
 		bootstrapRounds: LOCAL_BOOTSTRAP_ROUNDS,
-		pairwise: observedPairwise(rated, rows.map((r) => r.model)),
-		categories
+		categories: board.categories,
+		...(board.style ? { style: board.style } : { pairwise: observedPairwise(board.inCategory, board.rows.map((r) => r.model)) })
 	};
 }
 
-export async function coordinatorBoard(url: string, apiKey: string | undefined, fetcher: typeof fetch = fetch): Promise<Board> {
+/** The coordinator's board for the same view (category, style control): it rates its own stored votes with the same code. */
+export async function coordinatorBoard(url: string, apiKey: string | undefined, fetcher: typeof fetch = fetch, options: LocalBoardOptions = {}): Promise<Board> {
 	const client = new OpenAIClient({ url, apiKey, label: 'coordinator', keyHint: 'Check it in Settings.', fetch: fetcher });
+	const query = new URLSearchParams();
+	if (options.category && options.category !== 'full') query.set('category', options.category);
+	if (options.styleControl) query.set('style_control', '1');
+	const path = `/api/arena/leaderboard${query.size ? `?${query}` : ''}`;
 	try {
-		const board = await client.getJSON('/api/arena/leaderboard', LeaderboardResponseSchema, { timeoutMs: 15_000 });
-		return { rows: board.rows, battles: board.battles, bootstrapRounds: board.bootstrap_rounds };
+		const board = await client.getJSON(path, LeaderboardResponseSchema, { timeoutMs: 30_000 });
+		const style = board.style && {
+			rows: board.style.rows.map(
+				(r): StyleControlRow => ({ ...r, rawRating: r.raw_rating ?? NaN, rawRank: r.raw_rank ?? NaN, rankChange: r.rank_change ?? NaN })
+			),
+			coefficients: board.style.coefficients,
+			leftOut: board.style.left_out
+		};
+		return { rows: board.rows, battles: board.battles, bootstrapRounds: board.bootstrap_rounds, categories: board.categories, ...(style ? { style } : {}) };
 	} catch (err) {
 		// The URL reached a server (any /v1 suffix is already dropped), but one without the arena API.
 		if (err instanceof HttpStatusError && err.status === 404)
