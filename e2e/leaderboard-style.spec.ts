@@ -6,11 +6,22 @@ import { test, expect } from './fixtures';
 
 const fixture = readFileSync(new URL('../src/lib/rating/fixtures/style-battles.jsonl', import.meta.url), 'utf8').trim().split('\n').slice(0, 1500);
 type Line = Record<string, unknown> & { tstamp: number };
-const seeded = fixture.map((line, i) => {
+const clean = fixture.map((line, i) => {
 	const b = JSON.parse(line) as Line;
-	// A category to switch to: every fifth battle is a multi-turn one.
-	return i % 5 === 0 ? { ...b, turn: 2 } : b;
+	// A category to switch to: every fifth battle is a multi-turn one. Every seventh carries the other
+	// optional fields a battle may have (FastChat's question_id, judge and dedup_tag, our flags set false).
+	const more = i % 7 === 0 ? { question_id: `q${i}`, judge: `arena_user_${i % 3}`, dedup_tag: { high_freq: i % 2 === 0, sampled: true }, is_code: false, identity_leak: false } : {};
+	return { ...(i % 5 === 0 ? { ...b, turn: 2 } : b), ...more };
 });
+// Battles FastChat's cleaning drops: kept in the file and the export, never rated.
+const flagged = (['identity_leak', 'answer_error', 'unfinished'] as const).map((flag, i) => ({
+	...(JSON.parse(fixture[i]) as Line),
+	tstamp: 1_800_000_000 + i,
+	winner: 'model_b',
+	is_code: true,
+	[flag]: true
+}));
+const seeded: Line[] = [...clean, ...flagged];
 
 test('leaderboard: style control toggle with coefficients and rank change, category tabs, export keeps every field', async ({ page, server }) => {
 	await page.goto(`${server.url}/leaderboard`);
@@ -23,6 +34,7 @@ test('leaderboard: style control toggle with coefficients and rank change, categ
 	await expect(page.getByTestId('import-notice')).toContainText(`Imported ${seeded.length} battle(s)`);
 
 	const tabs = page.getByRole('tablist', { name: 'Category' });
+	// 1,500 clean battles count; the three flagged ones (all coding) do not, so there is no Coding tab.
 	await expect(tabs.getByRole('tab')).toHaveText(['Overall (1500)', 'Multi-Turn (300)', 'English (1500)']);
 	const table = page.getByRole('table').first();
 	const rows = table.locator('tbody tr');
