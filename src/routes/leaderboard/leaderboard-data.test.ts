@@ -92,6 +92,26 @@ describe('coordinatorBoard', () => {
 		expect(board).toEqual({ rows: answer.rows, battles: 3, bootstrapRounds: 100 });
 	});
 
+	it("asks for the page's view (category, style control) and reads the style rows, raw ranks and coefficients", async () => {
+		const styled: LeaderboardResponse = {
+			...answer,
+			category: 'coding',
+			categories: [{ name: 'full', label: 'Overall', battles: 9 }, { name: 'coding', label: 'Coding', battles: 3 }],
+			style: {
+				rows: [{ model: 'm', rating: 1001, ci: [980, 1020], votes: 3, rank: 1, raw_rating: null, raw_rank: null, rank_change: null }],
+				coefficients: [{ name: 'length', value: 0.4, ci: [0.1, 0.7] }],
+				left_out: 2
+			}
+		};
+		let url = '';
+		const board = await coordinatorBoard('http://c.test/', undefined, async (input) => ((url = String(input)), Response.json(styled)), { category: 'coding', styleControl: true });
+		expect(url).toBe('http://c.test/api/arena/leaderboard?category=coding&style_control=1');
+		expect(board.categories).toEqual(styled.categories);
+		expect(board.style?.leftOut).toBe(2);
+		expect(board.style?.coefficients).toEqual(styled.style?.coefficients);
+		expect(board.style?.rows[0]).toMatchObject({ model: 'm', rank: 1, rawRank: NaN, rankChange: NaN });
+	});
+
 	it.each([
 		[() => Promise.reject(new TypeError('Failed to fetch')), /Could not reach the coordinator/],
 		[async () => new Response('', { status: 401 }), /refused the API key/],
