@@ -7,6 +7,7 @@ import { Marked } from 'marked';
 import { markedTerminal } from 'marked-terminal';
 
 // Control characters a model could use to move the cursor or rewrite the screen (all but \t and \n).
+// eslint-disable-next-line no-control-regex -- matching them is the point
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 // eslint-disable-next-line no-control-regex -- matching ANSI escapes is the point
 const ANSI = /\u001B\[[0-9;?]*[ -/]*[@-~]|\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)/g;
