@@ -32,7 +32,8 @@ beforeAll(() => {
 });
 afterAll(killAll);
 
-describe('lumen chat commands in a pseudo-terminal', () => {
+// Each test starts one or two processes that load the model: slow on a busy machine.
+describe('lumen chat commands in a pseudo-terminal', { timeout: 180_000 }, () => {
 	let conversation: { messages: { role: string; content: string }[] };
 	let secondAnswer: string;
 
@@ -84,8 +85,8 @@ describe('lumen chat commands in a pseudo-terminal', () => {
 		expect(await p.exited).toBe(0);
 	});
 
-	it('bad files and unknown commands get a clear error and the session goes on', async () => {
-		const p = lumen(chatArgs, terminal);
+	it('bad files and unknown commands get a clear error and the session goes on (with --no-markdown)', async () => {
+		const p = lumen([...chatArgs, '--no-markdown'], terminal);
 		await until(() => p.out().includes('USER: '), 60_000);
 		const error = (pattern: RegExp) => (o: string) => pattern.test(o.replace(/\r/g, '')) && stripAnsi(o).endsWith('USER: ');
 		await type(p, '/save no-such-folder/x.json', error(/Cannot save to no-such-folder\/x\.json: the folder no-such-folder does not exist/));
@@ -95,11 +96,15 @@ describe('lumen chat commands in a pseudo-terminal', () => {
 		await type(p, '/load', error(/Usage: \/load FILE/));
 		await type(p, '/bogus', error(/Unknown command \/bogus\. Commands: .*\/help/));
 		await type(p, 'hello', answered);
+		const plain = await type(p, '/load md.json', (o) => /ASSISTANT: [^]*USER: /.test(o));
+		expect(plain.replace(/\r/g, ''), '--no-markdown: plain on a terminal too').toContain('ASSISTANT: # Title\nSome **bold** and `code`.');
 		await type(p, '/exit', () => true);
 		expect(await p.exited).toBe(0);
 	});
 
 	it('renders markdown with ANSI styles on a terminal, and prints it plain when piped', async () => {
+		const piped = lumen(chatArgs, { cwd: dir });
+		piped.child.stdin!.end('/load md.json\n');
 		const tty = lumen(chatArgs, terminal);
 		await until(() => tty.out().includes('USER: '), 60_000);
 		const shown = await type(tty, '/load md.json', (o) => o.includes('(loaded 2 messages from md.json; it was held with some-other-model, lumen-tiny-a continues it)') && /ASSISTANT: [^]*USER: /.test(o));
@@ -109,8 +114,6 @@ describe('lumen chat commands in a pseudo-terminal', () => {
 		await type(tty, '/exit', () => true);
 		expect(await tty.exited).toBe(0);
 
-		const piped = lumen(chatArgs, { cwd: dir });
-		piped.child.stdin!.end('/load md.json\n');
 		expect(await piped.exited).toBe(0);
 		expect(piped.out()).toContain('ASSISTANT: # Title\nSome **bold** and `code`.\n\n- one\n- two\n');
 		expect(piped.out()).not.toContain('\u001B');

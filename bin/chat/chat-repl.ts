@@ -13,7 +13,7 @@ import { MessagePrinter, type Screen } from './chat-render';
 export const CHAT_COMMANDS_HELP = `Commands:
   /regen       answer your last message again (the old answer is replaced)
   /undo        remove the last turn: your last message and its answer
-  /save FILE   save the conversation (model, system prompt, messages) as JSON; .json is added if FILE has no extension
+  /save FILE   save the conversation (model, system prompt, messages) as JSON (FILE.json if no extension)
   /load FILE   continue a conversation saved with /save (it replaces the current one)
   /clear       forget the conversation (the system prompt stays)
   /help        this list
@@ -24,7 +24,9 @@ Typing:
   Enter sends the message. End a line with \\ to continue the message on the next line.
   With --multiline, Enter starts a new line and an empty line sends the message.
   Ctrl-C while an answer streams: stop that answer and keep chatting.
+
 ${CHAT_COMMANDS_HELP}
+
 On a terminal, answers stream as text and are then shown as formatted markdown (--no-markdown: plain).
 Piped stdin works too: one message per line, e.g.  printf 'hi\\n/save chat\\n' | lumen chat`;
 

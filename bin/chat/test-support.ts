@@ -1,6 +1,6 @@
 // Runs `lumen` as a real process for the chat tests: with piped stdio, or in a pseudo-terminal made by
 // util-linux `script` (Debian's bsdutils, an essential package, so every CI image has it) sized by `stty`.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT, until } from '../../workers/native/test-support';
 
@@ -11,7 +11,14 @@ export type LumenOptions = { pty?: boolean; cwd?: string; env?: Record<string, s
 
 const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
 
+/** BSD and macOS `script` take other arguments: say so instead of failing obscurely. */
+function requireUtilLinuxScript(): void {
+	const version = spawnSync('script', ['--version'], { encoding: 'utf8' });
+	if (!`${version.stdout}`.includes('util-linux')) throw new Error('The pseudo-terminal tests need util-linux `script` (Debian: bsdutils; Fedora: util-linux-script).');
+}
+
 export function lumen(args: string[], { pty = false, cwd = PROJECT_ROOT, env = {} }: LumenOptions = {}): Proc {
+	if (pty) requireUtilLinuxScript();
 	const command = [process.execPath, join(PROJECT_ROOT, 'bin/lumen.js'), ...args];
 	const options = { cwd, env: { ...process.env, ...env } };
 	const child = pty
