@@ -1,6 +1,7 @@
 // The answer printer: plain text to a pipe; on a terminal the streamed text is erased (as many rows as it
 // took, wide characters counted twice) and printed again as markdown, unless it has scrolled off the screen.
 import { PassThrough } from 'node:stream';
+import xterm from '@xterm/headless';
 import { describe, expect, it } from 'vitest';
 import { MessagePrinter, renderMarkdown, stripAnsi, terminalRows, textWidth, type Screen } from './chat-render';
 
@@ -63,4 +64,34 @@ describe('MessagePrinter', () => {
 		expect(stripAnsi(out.text())).toMatch(/^ASSISTANT: \n# Title\n\n +\* one\n +\* two\n$/);
 		expect(stripAnsi(renderMarkdown('line one\nline two', 80)), 'a single newline stays a line break').toBe('line one\nline two');
 	});
+});
+
+/** What a terminal `columns` wide shows after `bytes` (the tty driver's \n → \r\n included). */
+async function screenAfter(bytes: string, columns: number): Promise<string[]> {
+	const terminal = new xterm.Terminal({ cols: columns, rows: 30, convertEol: true, allowProposedApi: true });
+	await new Promise<void>((resolve) => terminal.write(bytes, resolve));
+	const buffer = terminal.buffer.active;
+	const lines = Array.from({ length: buffer.length }, (_, i) => buffer.getLine(i)!.translateToString(true));
+	terminal.dispose();
+	return lines.slice(0, lines.findLastIndex((l) => l !== '') + 1);
+}
+
+describe('MessagePrinter on a terminal emulator (xterm.js headless)', () => {
+	const cases: [string, string[], number][] = [
+		['wraps over rows', ['Some **bold** words, ', 'enough of them to wrap twice at twenty columns'], 20],
+		['fills its last row exactly', ['**abcdefghi**', 'x'.repeat(40 - 'ASSISTANT: **abcdefghi**'.length)], 20],
+		['has wide characters', ['**你好**，', '世界你好世界你好世界你好'], 20],
+		['has lines and a list', ['Intro\n\n', '- one\n- two **2**\n\n`code` end'], 30]
+	];
+	for (const [what, deltas, columns] of cases) {
+		it(`leaves exactly the rendered answer below the earlier lines when the answer ${what}`, async () => {
+			const streamed = stream(deltas, screen(columns, 30));
+			const expected = capture();
+			MessagePrinter.print(expected.stream, screen(columns, 30), 'ASSISTANT: ', deltas.join(''));
+			expect(streamed, 'the answer was redrawn').toContain('\r\u001B[J');
+			const shown = await screenAfter('earlier line\nUSER: hi\n' + streamed, columns);
+			expect(shown).toEqual(await screenAfter('earlier line\nUSER: hi\n' + expected.text(), columns));
+			expect(shown.slice(0, 2)).toEqual(['earlier line', 'USER: hi']);
+		});
+	}
 });
