@@ -1,26 +1,9 @@
 // `lumen chat` as a real process: piped stdin, a pseudo-terminal (util-linux `script`), Ctrl-C during an
 // answer, and chatting through an OpenAI-compatible server (a worker process stands in for a coordinator).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureModels } from '../../scripts/model-builder/test-support';
-import { PROJECT_ROOT, spawnWorker, until, type SpawnedWorker } from '../../workers/native/test-support';
-
-type Proc = { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> };
-const running: Proc[] = [];
-
-function lumen(args: string[], viaPty = false): Proc {
-	const command = [process.execPath, 'bin/lumen.js', ...args];
-	const child = viaPty
-		? spawn('script', ['-q', '-e', '-c', command.map((a) => `'${a}'`).join(' '), '/dev/null'], { cwd: PROJECT_ROOT })
-		: spawn(command[0], command.slice(1), { cwd: PROJECT_ROOT });
-	let out = '';
-	let err = '';
-	child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-	child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-	const proc = { child, out: () => out, err: () => err, exited: new Promise<number | null>((r) => child.once('exit', (code) => r(code))) };
-	running.push(proc);
-	return proc;
-}
+import { spawnWorker, until, type SpawnedWorker } from '../../workers/native/test-support';
+import { killAll, lumen } from './test-support';
 
 const answers = (out: string) => [...out.replace(/\r/g, '').matchAll(/ASSISTANT: (.*)\n/g)].map((m) => m[1]);
 const count = (s: string, sub: string) => s.split(sub).length - 1;
@@ -28,9 +11,7 @@ const count = (s: string, sub: string) => s.split(sub).length - 1;
 beforeAll(() => {
 	ensureModels();
 });
-afterAll(() => {
-	for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-});
+afterAll(killAll);
 
 describe('lumen chat', () => {
 	it('chats through piped stdin: streamed answers, \\ continuation, /clear resets the conversation, /exit exits 0', async () => {
@@ -66,9 +47,9 @@ describe('lumen chat', () => {
 		expect(await p.exited).toBe(0);
 	});
 
-	// util-linux `script` (Debian's bsdutils, always installed) gives the chat a real pseudo-terminal.
+	// util-linux `script` gives the chat a real pseudo-terminal (see test-support.ts).
 	it('works in a pseudo-terminal: prompts, Ctrl-C stops the answer, /clear and /exit', async () => {
-		const p = lumen(['chat', '--temperature', '0', '--max-tokens', '1800', '--threads', '1'], true);
+		const p = lumen(['chat', '--temperature', '0', '--max-tokens', '1800', '--threads', '1'], { pty: true });
 		await until(() => p.out().includes('USER: '), 60_000);
 		p.child.stdin!.write('hello\r');
 		await until(() => /ASSISTANT: .{20}/.test(p.out()), 10_000);
