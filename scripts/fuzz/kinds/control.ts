@@ -121,7 +121,39 @@ export const controlKinds: Kind[] = [
 		run: async (ctx) =>
 			void (await ctx.request({ method: 'POST', path: '/api/arena/battles', body: ctx.pick<object>([{ model_a: 'x', model_b: 'y' }, { models: ['a', 'b'] }, { model_a: ctx.model, model_b: ctx.model }, { model_a: ctx.model }, {}, { models: [] }]) }))
 	},
-	{ name: 'arena-reads', group: 'arena', run: async (ctx) => void (await ctx.request({ path: ctx.pick(['/api/arena/leaderboard', '/api/arena/leaderboard?bootstrap=0', '/api/arena/battles.jsonl']) })) },
+	{ name: 'arena-reads', group: 'arena', run: async (ctx) => void (await ctx.request({ path: ctx.pick(['/api/arena/leaderboard', '/api/arena/leaderboard?bootstrap=0', '/api/arena/battles.jsonl', '/api/arena/battles.jsonl?clean=1']) })) },
+	{
+		name: 'arena-hostile-queries',
+		group: 'arena',
+		run: async (ctx) =>
+			void (await ctx.request({
+				path: ctx.pick([
+					'/api/arena/leaderboard?style_control=yes',
+					'/api/arena/leaderboard?category=%00%FF',
+					`/api/arena/leaderboard?category=${'x'.repeat(5_000)}`,
+					`/api/arena/leaderboard?bootstrap=0&exclude_models=${','.repeat(20_000)}`,
+					'/api/arena/leaderboard?bootstrap=0&style_control=1&category=coding&exclude_ties=1',
+					'/api/arena/leaderboard?bootstrap=1e9',
+					'/api/arena/battles.jsonl?clean=maybe'
+				])
+			}))
+	},
+	{
+		name: 'vote-hostile-conversation',
+		group: 'arena',
+		run: async (ctx) => {
+			const turn = (role: unknown, content: unknown) => ({ role, content });
+			const side = ctx.pick<unknown>([
+				[turn('user', 'hi'), turn('assistant', 'x'.repeat(200_000))],
+				Array.from({ length: 500 }, () => turn('user', 'spam')),
+				[turn('system', 'you are'), turn('user', 'hi')],
+				[turn('user', 42)],
+				'not a list',
+				[]
+			]);
+			await ctx.request({ method: 'POST', path: '/api/arena/votes', body: { ...vote(randomUUID(), 'tie'), conversation_a: side, ...(ctx.rng() < 0.5 ? { conversation_b: side } : {}) } });
+		}
+	},
 	{
 		name: 'stream-abandon-mid',
 		group: 'stream',
