@@ -4,7 +4,6 @@
 import { BattleSchema, type Battle } from '$lib/protocol/arena';
 import { ModerateResponseSchema, type ModerateResponse } from '$lib/protocol/arena-integrity';
 import { OpenAIClient } from '$lib/protocol/openai-client';
-import { activeCoordinator } from '$lib/engine/active-coordinator';
 import { getSettings } from '$lib/storage/settings';
 
 export type ArenaServer = {
@@ -40,10 +39,10 @@ export function arenaServerFor(client: OpenAIClient, voter: string): ArenaServer
 	};
 }
 
-/** The coordinator's arena (Settings' or the page's own: active-coordinator.ts), or null when this browser has none (votes then stay here). */
+/** The configured coordinator's arena, or null when this browser has none (votes then stay here). */
 export async function configuredArenaServer(): Promise<ArenaServer | null> {
-	const server = await activeCoordinator(await getSettings());
-	if (!server) return null;
-	const client = new OpenAIClient({ url: server.url, apiKey: server.apiKey, label: 'coordinator', keyHint: 'Check the API key in Settings.' });
+	const { coordinatorUrl, apiKey } = await getSettings();
+	if (!coordinatorUrl) return null;
+	const client = new OpenAIClient({ url: coordinatorUrl, apiKey, label: 'coordinator', keyHint: 'Check the API key in Settings.' });
 	return arenaServerFor(client, voterId());
 }

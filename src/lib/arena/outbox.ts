@@ -4,7 +4,6 @@ import { VoteResponseSchema } from '$lib/protocol/arena';
 import { toLumenError } from '$lib/protocol/errors';
 import { OpenAIClient } from '$lib/protocol/openai-client';
 import { HttpStatusError } from '$lib/protocol/openai-client-errors';
-import { activeCoordinator } from '$lib/engine/active-coordinator';
 import { getSettings, type Settings } from '$lib/storage/settings';
 import type { KeyValueStore } from '$lib/storage/kv';
 import { voterId } from './arena-server';
@@ -109,10 +108,7 @@ export function requestSync(): void {
 		const outbox = createOutbox({
 			store: defaultVotesStore,
 			fetch: (input, init) => fetch(input, init),
-			settings: async () => {
-				const server = await activeCoordinator(await getSettings());
-				return { coordinatorUrl: server?.url, apiKey: server?.apiKey };
-			},
+			settings: () => getSettings(),
 			now: () => Date.now(),
 			random: Math.random,
 			baseDelayMs: 2_000,
