@@ -80,7 +80,9 @@ export function pickerEntries(caps: Capabilities, context: PickerContext = {}): 
 	const listedHere = new Set(here.map((e) => e.model.id));
 	const served = (coordinator?.models ?? []).map((id): PickerEntry => {
 		const model = findModel(id, known) ?? remoteOnlyModel(id, coordinator?.vision?.includes(id));
-		const route = serverRoute(model, coordinator!);
+		// Where it cannot run here, the router's reason says why; picked over a copy here, it is the server's by choice.
+		const natural = routeFor(model, caps, context);
+		const route = natural.where === 'remote' ? natural : serverRoute(model, coordinator!);
 		return { key: listedHere.has(model.id) ? serverKey(model.id) : model.id, model, route, selectable: true, images: imageSupport(model, route, coordinator) };
 	});
 	return [...here, ...served];
