@@ -44,8 +44,10 @@ async function chat(page: Page, text: string): Promise<string> {
 test('a page served by lumen serve lists the server’s lumen-tiny-a as (server) without Settings, and chats through it', async ({ page, lumen }) => {
 	const api: string[] = [];
 	const weights: string[] = [];
+	let sent: Record<string, unknown> | null = null;
 	page.on('request', (r) => {
 		if (r.url().includes('/v1/')) api.push(`${r.method()} ${new URL(r.url()).pathname}`);
+		if (r.url().endsWith('/v1/chat/completions')) sent = r.postDataJSON();
 		if (r.url().includes('/models/')) weights.push(r.url());
 	});
 	await page.goto(`${lumen.url}/?device=wasm`);
@@ -61,14 +63,11 @@ test('a page served by lumen serve lists the server’s lumen-tiny-a as (server)
 	expect(api).toContain('POST /v1/chat/completions');
 	expect(weights, 'the server’s model downloads nothing into the browser').toEqual([]);
 
-	// The same greedy answer the server gives the official client: it came from the native worker.
+	// The page's request, replayed by the official client, gets the same greedy answer: it came from the native worker.
+	expect(sent).toMatchObject({ model: 'lumen-tiny-a', temperature: 0, max_tokens: MAX_TOKENS });
+	const { messages, top_p } = sent as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
 	const client = new OpenAI({ baseURL: `${lumen.url}/v1`, apiKey: 'unused', maxRetries: 0 });
-	const direct = await client.chat.completions.create({
-		model: 'lumen-tiny-a',
-		messages: [{ role: 'user', content: 'Hello from a fresh browser.' }],
-		temperature: 0,
-		max_tokens: MAX_TOKENS
-	});
+	const direct = await client.chat.completions.create({ model: 'lumen-tiny-a', messages, top_p, temperature: 0, max_tokens: MAX_TOKENS });
 	expect(text.trim()).toBe(direct.choices[0].message.content?.trim());
 });
 
