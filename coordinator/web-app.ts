@@ -1,11 +1,14 @@
 // Serves the built web app (a static SPA) with the headers it needs: COOP/COEP for cross-origin
-// isolation (ONNX Runtime threads), no caching of the service worker, long caching of hashed assets.
+// isolation (ONNX Runtime threads), no caching of the service worker, long caching of hashed assets,
+// brotli/gzip for text and .wasm (static-files.ts), and /api/info, which tells the page it is served
+// by a Lumen coordinator (so its chat offers the server's models without setup).
 import { Hono } from 'hono';
-import { serveStatic } from '@hono/node-server/serve-static';
 import { existsSync, readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
+import { SERVER_INFO } from '#protocol/server-info';
 import { ApiError } from './errors';
+import { staticFiles } from './static-files';
 
 export const ISOLATION_HEADERS = {
 	'Cross-Origin-Opener-Policy': 'same-origin',
@@ -29,7 +32,8 @@ export function webApp(dir: string, options: { logRequests?: boolean } = {}): Ho
 	if (!existsSync(join(dir, 'index.html'))) {
 		throw new Error(`No built web app in ${dir}. Run "npm run build" first.`);
 	}
-	const root = relative(process.cwd(), dir) || '.';
+	// Model weights are the engines' business (they check sizes against Content-Length); random weights do not compress anyway.
+	const files = staticFiles(dir, { compressible: (path) => !path.startsWith('/models/') });
 	const indexHtml = readFileSync(join(dir, 'index.html'), 'utf8');
 	const app = new Hono();
 	app.use('*', async (c, next) => {
@@ -45,7 +49,8 @@ export function webApp(dir: string, options: { logRequests?: boolean } = {}): Ho
 		if (path.startsWith('/_app/immutable/')) c.res.headers.set('Cache-Control', 'public, max-age=31536000, immutable');
 		else if (path === '/service-worker.js' || path.endsWith('.html') || path === '/') c.res.headers.set('Cache-Control', 'no-cache');
 	});
-	app.use('*', serveStatic({ root }));
+	app.get('/api/info', (c) => c.json(SERVER_INFO, 200, { 'Cache-Control': 'no-store' }));
+	app.use('*', async (c, next) => (await files.serve(c.req.raw)) ?? next());
 	// SPA fallback: any other GET that is not a file is a client-side route.
 	app.get('*', (c) => {
 		const path = c.req.path;

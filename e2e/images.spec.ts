@@ -147,7 +147,7 @@ test('an image attached in the chat page reaches a vision model as an image_url 
 	await expect(page.getByRole('alert')).toContainText('reads text only; for images, pick a model marked "sees images".');
 
 	// The vision model on the coordinator: marked in the picker, and the button works.
-	await expect(picker.locator(`option[value="${MODEL}"]`)).toHaveText(`${MODEL} (remote, sees images)`);
+	await expect(picker.locator(`option[value="${MODEL}"]`)).toHaveText(`${MODEL} (server, sees images)`);
 	await picker.selectOption(MODEL);
 	await expect(page.getByTestId('sees-images')).toBeVisible();
 	await expect(button).toBeEnabled();

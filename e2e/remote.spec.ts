@@ -78,7 +78,7 @@ test('a model too large for this browser is routed to the coordinator, streams, 
 	// With a small quota it no longer fits and goes to the coordinator, saying why.
 	await page.goto(`${coordinator.url}/?device=wasm&quota=${SMALL_QUOTA}`);
 	const picker = page.getByLabel('Model', { exact: true });
-	await expect(picker.locator('option[value="lumen-tiny-b"]')).toHaveText(/\(remote\)$/);
+	await expect(picker.locator('option[value="lumen-tiny-b"]')).toHaveText(/\(server\)$/);
 	await picker.selectOption('lumen-tiny-b');
 	const where = page.getByTestId('model-where');
 	await expect(where).toHaveAttribute('data-where', 'remote');
@@ -117,12 +117,12 @@ test('a model too large for this browser is routed to the coordinator, streams, 
 	expect(await textLength(page), 'the partial answer stays').toBe(partial);
 });
 
-test('a model only the coordinator serves joins the picker, marked (remote), and chats', async ({ page }) => {
+test('a model only the coordinator serves joins the picker, marked (server), and chats', async ({ page }) => {
 	await configure(page, ['gpu-only-model', 'lumen-tiny-b']);
 	await page.goto(`${coordinator.url}/?device=wasm`);
 	const picker = page.getByLabel('Model', { exact: true });
-	await expect(picker.locator('option[value="gpu-only-model"]')).toHaveText('gpu-only-model (remote)');
-	await expect(picker.locator('option[value="lumen-tiny-a"]')).not.toHaveText(/remote/);
+	await expect(picker.locator('option[value="gpu-only-model"]')).toHaveText('gpu-only-model (server)');
+	await expect(picker.locator('option[value="lumen-tiny-a"]')).not.toHaveText(/server/);
 	await picker.selectOption('gpu-only-model');
 	await expect(page.getByTestId('model-where')).toHaveText(`Runs on the coordinator at ${coordinator.url}: it is served only by the coordinator.`);
 	await send(page, 'Hello, big model.');

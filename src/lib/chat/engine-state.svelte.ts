@@ -4,6 +4,7 @@
 import { catalog, findModel, type CatalogModel } from '$lib/catalog/catalog';
 import { detectCapabilities, type Capabilities } from '$lib/engine/capabilities';
 import type { EngineLease } from '$lib/engine/engine-hub';
+import { activeCoordinator } from '$lib/engine/active-coordinator';
 import { imageSupport, pickerEntries, routeFor, type ImageSupport, type PickerEntry } from '$lib/engine/picker';
 import type { DeviceOverride } from '$lib/engine/placement';
 import type { CoordinatorInfo, Route } from '$lib/engine/router';
@@ -43,6 +44,8 @@ export class EngineState {
 	/** Bytes of each model this browser already stores: that much needs no new quota. */
 	cached = $state<Record<string, number>>({});
 	modelId = $state(catalog[0].id);
+	/** The person picked the server's copy of a model that could also run in this browser. */
+	onServer = $state(false);
 	status = $state<LoadStatus>('idle');
 	progress = $state<LoadProgress | null>(null);
 	error = $state<LumenErrorData | null>(null);
@@ -51,9 +54,16 @@ export class EngineState {
 	override = $state<DeviceOverride>('auto');
 	/** The picker: every model it lists, where each would run and whether it may be picked. */
 	readonly entries: PickerEntry[] = $derived(this.caps ? pickerEntries(this.caps, this.context()) : []);
-	readonly models: CatalogModel[] = $derived(this.entries.map((e) => e.model));
-	readonly model = $derived(findModel(this.modelId, this.models) ?? catalog[0]);
-	readonly route = $derived<Route | null>(this.caps ? this.routeFor(this.model) : null);
+	/** Each model once (a model listed both here and on the server is one model to the arena and to conversations). */
+	readonly models: CatalogModel[] = $derived(this.entries.filter((e, i) => this.entries.findIndex((f) => f.model.id === e.model.id) === i).map((e) => e.model));
+	/** The picked entry: the server's copy when that was picked, else the model's first entry. */
+	readonly entry: PickerEntry | null = $derived(
+		this.entries.find((e) => e.model.id === this.modelId && (e.route.where === 'remote') === this.onServer) ??
+			this.entries.find((e) => e.model.id === this.modelId) ??
+			null
+	);
+	readonly model = $derived(this.entry?.model ?? findModel(this.modelId, this.models) ?? catalog[0]);
+	readonly route = $derived<Route | null>(this.caps ? (this.entry?.route ?? this.routeFor(this.model)) : null);
 	/** Whether images may be attached for the picked model where it runs, and if not, why. */
 	readonly images: ImageSupport = $derived(imageSupport(this.model, this.route, this.coordinator));
 
@@ -86,10 +96,14 @@ export class EngineState {
 		this.caps = quota === undefined ? caps : { ...caps, storageQuotaBytes: quota, storageUsageBytes: 0 };
 	}
 
-	/** Reads the coordinator settings and asks it for its models; a failure leaves the app browser-only. */
+	/**
+	 * Finds the coordinator (Settings, or the page's own server: active-coordinator.ts) and asks it for its
+	 * models; a failure leaves the app browser-only.
+	 */
 	private async connect(): Promise<void> {
 		const settings = await getSettings();
-		this.remote = settings.coordinatorUrl ? this.lease.remote({ url: settings.coordinatorUrl, apiKey: settings.apiKey }) : null;
+		const server = await activeCoordinator(settings);
+		this.remote = server ? this.lease.remote({ url: server.url, apiKey: server.apiKey }) : null;
 		if (!this.remote) return;
 		try {
 			const models = await this.remote.listModels(AbortSignal.timeout(10_000));
@@ -147,10 +161,15 @@ export class EngineState {
 		return `${this.modelId}|${this.route?.where}|${this.route?.device}|${this.route?.dtype}`;
 	}
 
-	select(id: string): void {
-		if (id === this.modelId) return;
+	/** Picks a model by id (its first entry: in this browser when it runs here), or by picker key (`server:<id>`). */
+	select(idOrKey: string): void {
+		const entry = this.entries.find((e) => e.key === idOrKey);
+		const id = entry?.model.id ?? idOrKey;
+		const onServer = entry ? entry.route.where === 'remote' : false;
+		if (id === this.modelId && onServer === this.onServer) return;
 		this.cancelLoad();
 		this.modelId = id;
+		this.onServer = onServer;
 		this.status = 'idle';
 		this.error = null;
 		this.progress = null;

@@ -46,3 +46,26 @@ describe('imageSupport', () => {
 		expect(tiny.vision).toBe(false);
 	});
 });
+
+describe('pickerEntries with a coordinator', () => {
+	it('lists the server’s copy of a model that also runs here as its own entry, routed to the server', () => {
+		const tinies = pickerEntries(caps, { coordinator }).filter((e) => e.model.id === 'lumen-tiny-a');
+		expect(tinies.map((e) => [e.key, e.route.where])).toEqual([
+			['lumen-tiny-a', 'local'],
+			['server:lumen-tiny-a', 'remote']
+		]);
+		expect(tinies[1].route.whereReason).toBe('Runs on the coordinator at http://gpu.box:8000.');
+	});
+
+	it('lists a catalog model that cannot run here once, as the server’s, under its own id', () => {
+		const tiny = { ...caps, storageQuotaBytes: 1000 };
+		const entries = pickerEntries(tiny, { coordinator }).filter((e) => e.model.id === 'lumen-tiny-a');
+		expect(entries.map((e) => [e.key, e.route.where])).toEqual([['lumen-tiny-a', 'remote']]);
+	});
+
+	it('has unique keys, and no server entries without a coordinator', () => {
+		const keys = pickerEntries(caps, { coordinator }).map((e) => e.key);
+		expect(new Set(keys).size).toBe(keys.length);
+		expect(pickerEntries(caps).some((e) => e.route.where === 'remote')).toBe(false);
+	});
+});

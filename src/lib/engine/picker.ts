@@ -4,11 +4,15 @@ import { catalog, findModel, type CatalogModel } from '$lib/catalog/catalog';
 import { webllmModels } from '$lib/catalog/webllm';
 import type { Capabilities } from './capabilities';
 import type { DeviceOverride } from './placement';
-import { routeModel, type CoordinatorInfo, type Route } from './router';
+import { routeModel, serverRoute, type CoordinatorInfo, type Route } from './router';
 
 /** Whether images may be attached for a model, and if not, why in words the person can act on. */
 export type ImageSupport = { ok: true } | { ok: false; reason: string };
-export type PickerEntry = { model: CatalogModel; route: Route; selectable: boolean; images: ImageSupport };
+/**
+ * `key`: the picker's value for the entry: the model id, or `server:<id>` for the server's copy of a model
+ * that is also listed to run in this browser (the person picks where it runs).
+ */
+export type PickerEntry = { key: string; model: CatalogModel; route: Route; selectable: boolean; images: ImageSupport };
 export type PickerContext = {
 	override?: DeviceOverride;
 	coordinator?: CoordinatorInfo;
@@ -54,17 +58,32 @@ export function routeFor(model: CatalogModel, caps: Capabilities, { override = '
 	return routeModel(model, caps, override, coordinator, cached[model.id] ?? 0);
 }
 
+/** The picker value of the server's copy of a model also listed to run in this browser. */
+export const serverKey = (id: string) => `server:${id}`;
+
 /**
- * Our own models are always listed (one that cannot run here is shown, but cannot be picked, so the
- * person sees it exists); web-llm's long prebuilt list only where a model can run; then the coordinator's other models.
+ * Our own models are listed when they run here or nowhere (one that cannot run is shown, but cannot be
+ * picked, so the person sees it exists); web-llm's long prebuilt list only where a model can run; then
+ * every model the coordinator serves, marked as the server's, catalog models among them.
  */
 export function pickerEntries(caps: Capabilities, context: PickerContext = {}): PickerEntry[] {
 	const coordinator = context.coordinator ?? null;
-	const remoteIds = (coordinator?.models ?? []).filter((id) => !findModel(id, LOCAL_MODELS) && !findModel(id, webllmModels));
-	const entry = (model: CatalogModel): PickerEntry => {
+	const known = [...LOCAL_MODELS, ...webllmModels];
+	const entry = (model: CatalogModel, key = model.id): PickerEntry => {
 		const route = routeFor(model, caps, context);
-		return { model, route, selectable: route.where !== 'none', images: imageSupport(model, route, coordinator) };
+		return { key, model, route, selectable: route.where !== 'none', images: imageSupport(model, route, coordinator) };
 	};
-	const remote = remoteIds.map((id) => remoteOnlyModel(id, coordinator?.vision?.includes(id)));
-	return [...LOCAL_MODELS.map(entry), ...webllmModels.map(entry).filter((e) => e.selectable), ...remote.map(entry)];
+	// A catalog model that would run on the coordinator anyway is listed once, as the server's.
+	const here = [...LOCAL_MODELS.map((m) => entry(m)), ...webllmModels.map((m) => entry(m)).filter((e) => e.selectable)].filter(
+		(e) => e.route.where !== 'remote'
+	);
+	const listedHere = new Set(here.map((e) => e.model.id));
+	const served = (coordinator?.models ?? []).map((id): PickerEntry => {
+		const model = findModel(id, known) ?? remoteOnlyModel(id, coordinator?.vision?.includes(id));
+		// Where it cannot run here, the router's reason says why; picked over a copy here, it is the server's by choice.
+		const natural = routeFor(model, caps, context);
+		const route = natural.where === 'remote' ? natural : serverRoute(model, coordinator!);
+		return { key: listedHere.has(model.id) ? serverKey(model.id) : model.id, model, route, selectable: true, images: imageSupport(model, route, coordinator) };
+	});
+	return [...here, ...served];
 }

@@ -17,6 +17,11 @@ export type Route = { where: Where; whereReason: string; device: Device; dtype: 
  */
 export type CoordinatorInfo = { url: string; models: readonly string[]; vision?: readonly string[] } | null;
 
+/** The route of a model the coordinator serves, picked to run there even when it would fit in this browser. */
+export function serverRoute(model: CatalogModel, coordinator: NonNullable<CoordinatorInfo>): Route {
+	return { where: 'remote', whereReason: `Runs on the coordinator at ${coordinator.url}.`, device: 'wasm', dtype: model.defaultDtype, reasons: [] };
+}
+
 /** `cachedBytes`: how much of the model this browser already stores (that much needs no new quota). */
 export function routeModel(
 	model: CatalogModel,

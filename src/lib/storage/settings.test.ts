@@ -6,8 +6,8 @@ import { failingStore, freshStore } from './test-utils';
 
 describe('settings', () => {
 	it('returns defaults when nothing is stored', async () => {
-		expect(await getSettings(freshStore())).toEqual({ device: 'auto' });
-		expect(DEFAULT_SETTINGS).toEqual({ device: 'auto' });
+		expect(await getSettings(freshStore())).toEqual({ device: 'auto', usePageServer: true });
+		expect(DEFAULT_SETTINGS).toEqual({ device: 'auto', usePageServer: true });
 	});
 
 	it('persists a patch and merges later patches into it', async () => {
@@ -17,6 +17,7 @@ describe('settings', () => {
 		expect(await getSettings(store)).toEqual({
 			coordinatorUrl: 'https://lumen.example/',
 			device: 'webgpu',
+			usePageServer: true,
 			lastModelId: 'org/tiny'
 		});
 	});
@@ -24,8 +25,8 @@ describe('settings', () => {
 	it('clears a field patched to undefined, restoring its default', async () => {
 		const store = freshStore();
 		await updateSettings({ apiKey: 'sk-1', device: 'wasm' }, store);
-		expect(await updateSettings({ apiKey: undefined, device: undefined }, store)).toEqual({ device: 'auto' });
-		expect(await getSettings(store)).toEqual({ device: 'auto' });
+		expect(await updateSettings({ apiKey: undefined, device: undefined }, store)).toEqual({ device: 'auto', usePageServer: true });
+		expect(await getSettings(store)).toEqual({ device: 'auto', usePageServer: true });
 	});
 
 	it.each([
@@ -34,29 +35,29 @@ describe('settings', () => {
 		['an unknown key', { colour: 'blue' }]
 	])('rejects %s with bad_request and keeps the stored settings', async (_label, patch) => {
 		const store = freshStore();
-		await updateSettings({ device: 'wasm' }, store);
+		await updateSettings({ device: 'wasm', usePageServer: true }, store);
 		const err = await updateSettings(patch as never, store).catch((e: unknown) => e);
 		expect(err).toBeInstanceOf(LumenError);
 		expect((err as LumenError).code).toBe('bad_request');
-		expect(await getSettings(store)).toEqual({ device: 'wasm' });
+		expect(await getSettings(store)).toEqual({ device: 'wasm', usePageServer: true });
 	});
 
 	it('falls back to defaults for invalid stored fields but keeps the valid ones', async () => {
 		const store = freshStore();
 		await store.set('settings', { device: 'quantum', apiKey: 'sk-keep', coordinatorUrl: 42 });
-		expect(await getSettings(store)).toEqual({ device: 'auto', apiKey: 'sk-keep' });
+		expect(await getSettings(store)).toEqual({ device: 'auto', usePageServer: true, apiKey: 'sk-keep' });
 	});
 
 	it('falls back to defaults when the stored record is not an object or storage fails', async () => {
 		const store = freshStore();
 		await store.set('settings', 'corrupted');
-		expect(await getSettings(store)).toEqual({ device: 'auto' });
+		expect(await getSettings(store)).toEqual({ device: 'auto', usePageServer: true });
 		const broken = { ...freshStore(), get: () => Promise.reject(new Error('blocked')) };
-		expect(await getSettings(broken)).toEqual({ device: 'auto' });
+		expect(await getSettings(broken)).toEqual({ device: 'auto', usePageServer: true });
 	});
 
 	it('reports a full disk on update as quota_exceeded', async () => {
-		const err = await updateSettings({ device: 'wasm' }, failingStore(freshStore(), 0)).catch((e: unknown) => e);
+		const err = await updateSettings({ device: 'wasm', usePageServer: true }, failingStore(freshStore(), 0)).catch((e: unknown) => e);
 		expect((err as LumenError).code).toBe('quota_exceeded');
 	});
 

@@ -5,8 +5,10 @@ import { LumenError } from '$lib/protocol/errors';
 import { guard, idbStore, type KeyValueStore } from './kv';
 
 export const SettingsSchema = z.object({
-	/** Base URL of a Lumen coordinator; unset means browser-only. */
+	/** Base URL of a Lumen coordinator; unset means the page's own server when allowed (below), else browser-only. */
 	coordinatorUrl: z.url({ protocol: /^https?$/ }).optional(),
+	/** With no coordinatorUrl: use the server this page came from when it is a Lumen coordinator (see active-coordinator.ts). */
+	usePageServer: z.boolean().default(true),
 	/** Stored as plain text in IndexedDB: anyone with access to this browser profile can read it. */
 	apiKey: z.string().min(1).optional(),
 	device: z.enum(['auto', 'webgpu', 'wasm']).default('auto'),
