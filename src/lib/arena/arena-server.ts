@@ -4,6 +4,7 @@
 import { BattleSchema, type Battle } from '$lib/protocol/arena';
 import { ModerateResponseSchema, type ModerateResponse } from '$lib/protocol/arena-integrity';
 import { OpenAIClient } from '$lib/protocol/openai-client';
+import { activeCoordinator } from '$lib/engine/active-coordinator';
 import { getSettings } from '$lib/storage/settings';
 
 export type ArenaServer = {
@@ -39,10 +40,10 @@ export function arenaServerFor(client: OpenAIClient, voter: string): ArenaServer
 	};
 }
 
-/** The configured coordinator's arena, or null when this browser has none (votes then stay here). */
+/** The active coordinator's arena (Settings', else the page's own server), or null when there is none (votes then stay here). */
 export async function configuredArenaServer(): Promise<ArenaServer | null> {
-	const { coordinatorUrl, apiKey } = await getSettings();
-	if (!coordinatorUrl) return null;
-	const client = new OpenAIClient({ url: coordinatorUrl, apiKey, label: 'coordinator', keyHint: 'Check the API key in Settings.' });
+	const coordinator = await activeCoordinator(await getSettings());
+	if (!coordinator) return null;
+	const client = new OpenAIClient({ url: coordinator.url, apiKey: coordinator.apiKey, label: 'coordinator', keyHint: 'Check the API key in Settings.' });
 	return arenaServerFor(client, voterId());
 }

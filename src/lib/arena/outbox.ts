@@ -4,6 +4,7 @@ import { VoteResponseSchema } from '$lib/protocol/arena';
 import { toLumenError } from '$lib/protocol/errors';
 import { OpenAIClient } from '$lib/protocol/openai-client';
 import { HttpStatusError } from '$lib/protocol/openai-client-errors';
+import { activeCoordinator } from '$lib/engine/active-coordinator';
 import { getSettings, type Settings } from '$lib/storage/settings';
 import type { KeyValueStore } from '$lib/storage/kv';
 import { voterId } from './arena-server';
@@ -108,7 +109,11 @@ export function requestSync(): void {
 		const outbox = createOutbox({
 			store: defaultVotesStore,
 			fetch: (input, init) => fetch(input, init),
-			settings: () => getSettings(),
+			// The active coordinator: Settings', else the page's own server (so `lumen serve` gets its arena's votes without setup).
+			settings: async () => {
+				const coordinator = await activeCoordinator(await getSettings());
+				return { coordinatorUrl: coordinator?.url, apiKey: coordinator?.apiKey };
+			},
 			now: () => Date.now(),
 			random: Math.random,
 			baseDelayMs: 2_000,
