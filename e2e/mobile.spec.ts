@@ -201,6 +201,9 @@ test('on a phone the chat page sends and answers; the conversation list is a dra
 	await expect(toggle).toHaveAttribute('aria-expanded', 'true');
 	await expect(drawer).toHaveAttribute('id', (await toggle.getAttribute('aria-controls'))!);
 	await expect(drawer).toBeVisible();
+	// The drawer covers the page (opaque, on top), it is not see-through.
+	expect(await drawer.evaluate((el) => getComputedStyle(el).backgroundColor), "the drawer's background").not.toBe('rgba(0, 0, 0, 0)');
+	expect(await drawer.evaluate((el) => el.contains(document.elementFromPoint(el.clientWidth / 2, innerHeight / 2))), 'the drawer is on top').toBe(true);
 	await expect(drawer.getByRole('button', { name: 'New chat' })).toBeFocused();
 	await expectFits(page, PHONE.width, '/ with the conversation drawer open');
 	await expectTouchSized(page, 'the conversation drawer', 'aside');
