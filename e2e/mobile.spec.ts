@@ -206,6 +206,7 @@ test('on a phone the chat page sends and answers; the conversation list is a dra
 	expect(await drawer.evaluate((el) => getComputedStyle(el).backgroundColor), "the drawer's background").not.toBe('rgba(0, 0, 0, 0)');
 	expect(await drawer.evaluate((el) => el.contains(document.elementFromPoint(el.clientWidth / 2, innerHeight / 2))), 'the drawer is on top').toBe(true);
 	await expect(drawer.getByRole('button', { name: 'New chat' })).toBeFocused();
+	await expect(page.getByRole('main'), 'the page behind the open drawer is inert').toHaveAttribute('inert', '');
 	await expectFits(page, PHONE.width, '/ with the conversation drawer open');
 	await expectTouchSized(page, 'the conversation drawer', 'aside');
 	await page.keyboard.press('Escape');
