@@ -96,5 +96,5 @@ export const fmt = derived(locale, (code) => ({
 	date: (value: Date | number, options?: Intl.DateTimeFormatOptions) =>
 		new Intl.DateTimeFormat(code, options ?? { dateStyle: 'medium', timeStyle: 'short' }).format(value),
 	percent: (ratio: number, digits = 0) =>
-		new Intl.NumberFormat(code, { style: 'percent', maximumFractionDigits: digits }).format(ratio)
+		new Intl.NumberFormat(code, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(ratio)
 }));
