@@ -87,6 +87,7 @@ export const t = derived(_, (format) => (key: MessageKey, values?: MessageValues
 
 /** The same, outside components (for text built in .ts code): reads the current locale at call time. */
 export function translate(key: MessageKey, values?: MessageValues): string {
+	if (!started) setupI18n(); // code run before the layout (a unit test, a worker) still gets a language
 	return get(t)(key, values);
 }
 
