@@ -45,6 +45,22 @@ test('a zh-CN browser gets the Chinese interface, chats in it, and English chose
 	await expect(page.locator('[data-role="user"] .who')).toHaveText('你');
 	await expect(page.getByRole('button', { name: '重新生成' })).toBeEnabled();
 
+	// Arena and leaderboard in Chinese too.
+	await nav.getByRole('link', { name: '竞技场' }).click();
+	await expect(page.getByRole('heading', { name: '竞技场', level: 1 })).toBeVisible();
+	await expect(page.getByText('两个匿名模型回答同一条消息。')).toBeVisible();
+	for (const label of ['模型 A', '模型 B']) await expect(page.getByRole('region', { name: label, exact: true })).toBeVisible();
+	const votes = page.getByRole('group', { name: '投票' });
+	await expect(votes.getByRole('button')).toHaveText(['A 更好', 'B 更好', '平局', '都不好']);
+	await expect(page.getByRole('button', { name: '新一轮' })).toBeVisible();
+	await expect(page.getByRole('textbox', { name: '消息' })).toBeVisible();
+	await nav.getByRole('link', { name: '排行榜' }).click();
+	await expect(page.getByRole('heading', { name: '排行榜', level: 1 })).toBeVisible();
+	await expect(page.getByText('还没有投票。去竞技场投票，或导入对战文件。')).toBeVisible();
+	await expect(page.getByRole('button', { name: '导出对战' })).toBeVisible();
+	await expect(page.getByLabel('导入对战')).toBeAttached();
+	expect(await lang(page)).toBe('zh-CN');
+
 	// Settings: switch to English; it applies at once and survives a reload.
 	await nav.getByRole('link', { name: '设置' }).click();
 	await expect(page.getByRole('heading', { name: '设置', level: 1 })).toBeVisible();
