@@ -10,5 +10,5 @@ export default defineConfig({
 	workers: 1,
 	retries: 0,
 	reporter: [['list']],
-	use: { trace: 'retain-on-failure' }
+	use: { trace: 'retain-on-failure', locale: 'en-US' }
 });

@@ -88,7 +88,7 @@ async function loadInPage(page: Page): Promise<{ loadMs: number; networkBytes: n
 async function browserRuns(): Promise<{ samples: Sample[]; cold: { loadMs: number; networkBytes: number }; warm: { loadMs: number; networkBytes: number } }> {
 	const server = await startServer();
 	const profile = mkdtempSync(join(tmpdir(), 'lumen-bench-'));
-	const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS });
+	const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS, locale: 'en-US' });
 	try {
 		const page = context.pages()[0] ?? (await context.newPage());
 		const url = `${server.url}/?device=wasm&threads=${THREADS}`;

@@ -80,7 +80,7 @@ async function throughCoordinator(client: OpenAI): Promise<Sample> {
 
 const lumen = await spawnLumen(['serve', '--no-worker', '--port', '0', '--host', '127.0.0.1'], { LUMEN_JOIN_TOKENS: TOKEN, LUMEN_DB: ':memory:' });
 const profile = mkdtempSync(join(tmpdir(), 'lumen-bench-serve-'));
-const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS });
+const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS, locale: 'en-US' });
 try {
 	console.log(`browser worker bench: ${MODEL} on WASM (${THREADS} thread(s)), greedy, ${TOKENS} new tokens, median of ${RUNS} runs after one warm-up each\n`);
 	const page = context.pages()[0] ?? (await context.newPage());

@@ -6,8 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export async function launchProfile(dir: string): Promise<BrowserContext> {
-	return chromium.launchPersistentContext(dir, { executablePath, headless: true, args: CHROMIUM_ARGS });
+/** `locale` sets navigator.languages, which picks the interface's language: English unless a test asks otherwise. */
+export async function launchProfile(dir: string, locale = 'en-US'): Promise<BrowserContext> {
+	return chromium.launchPersistentContext(dir, { executablePath, headless: true, args: CHROMIUM_ARGS, locale });
 }
 
 type Fixtures = { profileDir: string; context: BrowserContext; page: Page };
@@ -27,8 +28,9 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
 		await use(dir);
 		rmSync(dir, { recursive: true, force: true });
 	},
-	context: async ({ profileDir }, use) => {
-		const context = await launchProfile(profileDir);
+	// Playwright's own `locale` option (test.use({ locale: 'zh-CN' })); unset means en-US.
+	context: async ({ profileDir, locale }, use) => {
+		const context = await launchProfile(profileDir, locale ?? 'en-US');
 		await use(context);
 		await context.close();
 	},

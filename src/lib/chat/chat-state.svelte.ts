@@ -11,6 +11,7 @@ import {
 	getConversation,
 	listConversations,
 	newConversation,
+	NEW_CHAT_TITLE,
 	saveConversation,
 	withSummary,
 	type Conversation,
@@ -117,7 +118,7 @@ export class ChatState {
 		const content = text.trim();
 		if ((!content && !images.length) || this.generating || !this.accepts(images)) return;
 		this.conversation.messages.push(images.length ? { ...message('user', content), images: [...images] } : message('user', content));
-		if (this.conversation.title === 'New chat') this.conversation.title = content.slice(0, 60) || images[0].name;
+		if (this.conversation.title === NEW_CHAT_TITLE) this.conversation.title = content.slice(0, 60) || images[0].name;
 		await this.generate();
 	}
 

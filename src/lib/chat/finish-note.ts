@@ -1,15 +1,17 @@
 // What a finished answer's reason means to the person reading it, when it is not the plain end of an
 // answer: a cut-off, a withheld remainder, or a tool call this page does not run. Null needs no word.
 import type { FinishReason } from '$lib/protocol/openai';
+import type { MessageKey } from '$lib/i18n';
 
-export function finishNote(reason: FinishReason | undefined): string | null {
+/** The message id of the note (the page shows it in the current language). */
+export function finishNote(reason: FinishReason | undefined): MessageKey | null {
 	switch (reason) {
 		case 'length':
-			return 'Cut off at the token limit. Ask it to continue, or raise “Max new tokens” in the chat settings.';
+			return 'finish.length';
 		case 'content_filter':
-			return "The model's provider withheld the rest of this answer (content filter).";
+			return 'finish.contentFilter';
 		case 'tool_calls':
-			return 'The model asked to call a tool. This page runs no tools, so the answer ends here; use the API with tools to run them.';
+			return 'finish.toolCalls';
 		default:
 			return null;
 	}

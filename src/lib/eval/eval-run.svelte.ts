@@ -8,6 +8,7 @@ import { LumenError, toLumenError, type LumenErrorData } from '$lib/protocol/err
 import { OpenAIClient } from '$lib/protocol/openai-client';
 import { engineChat } from './engine-chat';
 import { planRun } from './plan';
+import { translate } from '$lib/i18n';
 import type { Workspace } from './workspace';
 import type { EngineRef } from './workspace-store';
 
@@ -69,10 +70,10 @@ export class EvalRun {
 			await this.ws.setPhase('judging');
 			const judged = await this.judgeAll(controller.signal);
 			await this.ws.setPhase('done');
-			this.notice = `Finished: ${answered} answer(s) and ${judged} judgment(s) written in this run.`;
+			this.notice = translate('evalRun.finished', { answered, judged });
 		} catch (err) {
 			const error = toLumenError(err);
-			if (controller.signal.aborted || error.code === 'aborted') this.notice = 'Stopped. Resume continues where it stopped; nothing finished is done again.';
+			if (controller.signal.aborted || error.code === 'aborted') this.notice = translate('evalRun.stopped');
 			else this.error = error.toData();
 		} finally {
 			this.running = false;
@@ -98,8 +99,8 @@ export class EvalRun {
 		let written = 0;
 		const failures: string[] = [];
 		for (const [i, { ref, left: count }] of work.entries()) {
-			const which = work.length > 1 ? ` (model ${i + 1} of ${work.length})` : '';
-			this.report({ phase: 'answering', done: before, total, unit: 'questions', detail: `Loading ${ref.id}${which}…`, etaMs: null });
+			const which = work.length > 1 ? translate('evalRun.which', { n: i + 1, of: work.length }) : '';
+			this.report({ phase: 'answering', done: before, total, unit: 'questions', detail: translate('evalRun.loading', { model: `${ref.id}${which}` }), etaMs: null });
 			const chat = await this.chatFor(ref, this.slots.answers, signal);
 			clock(before, total);
 			const summary = await generateAnswers({
@@ -114,7 +115,7 @@ export class EvalRun {
 				onProgress: (p) => {
 					this.retry = null;
 					const done = before + p.done;
-					this.report({ phase: 'answering', done, total, unit: 'questions', detail: `${ref.id}${which}: ${p.done} of ${p.total} questions answered`, etaMs: clock(done, total) });
+					this.report({ phase: 'answering', done, total, unit: 'questions', detail: translate('evalRun.answered', { model: `${ref.id}${which}`, done: p.done, total: p.total }), etaMs: clock(done, total) });
 				},
 				signal
 			});
@@ -144,8 +145,8 @@ export class EvalRun {
 		const cost = countJudgeCalls(matches, existing);
 		if (cost.calls === 0) return 0;
 		const clock = this.clock();
-		const skipped = cost.skipped ? ` (${cost.skipped} judged before, skipped)` : '';
-		this.report({ phase: 'judging', done: 0, total: cost.calls, unit: 'judge calls', detail: `Loading the judge ${judgeRef.id}…`, etaMs: null });
+		const skipped = cost.skipped ? translate('evalRun.skipped', { count: cost.skipped }) : '';
+		this.report({ phase: 'judging', done: 0, total: cost.calls, unit: 'judge calls', detail: translate('evalRun.loadingJudge', { model: judgeRef.id }), etaMs: null });
 		const chat = await this.chatFor(judgeRef, this.slots.judge, signal);
 		clock(0, cost.calls);
 		const summary = await judge({
@@ -163,7 +164,7 @@ export class EvalRun {
 					done: p.doneCalls,
 					total: p.totalCalls,
 					unit: 'judge calls',
-					detail: `${p.doneMatches} of ${p.totalMatches} matches judged${skipped}`,
+					detail: translate('evalRun.judged', { done: p.doneMatches, total: p.totalMatches }) + skipped,
 					etaMs: clock(p.doneCalls, p.totalCalls)
 				});
 			},
@@ -196,7 +197,7 @@ export class EvalRun {
 	}
 
 	private onRetry({ attempt, delayMs, error }: { attempt: number; delayMs: number; error: LumenError }): void {
-		this.retry = `Retry ${attempt} in ${Math.round(delayMs / 1000)} s: ${error.message}`;
+		this.retry = translate('evalRun.retry', { attempt, seconds: Math.round(delayMs / 1000), error: error.message });
 	}
 
 	private report(progress: RunProgress): void {

@@ -131,6 +131,9 @@ export async function listConversations(
 }
 
 /** The list entry for one conversation. */
+/** The stored title of a conversation not yet named by its first message (the page shows it in the current language). */
+export const NEW_CHAT_TITLE = 'New chat';
+
 export function summarize({ id, title, modelId, createdAt, updatedAt, messages }: Conversation): ConversationSummary {
 	return { id, title, modelId, createdAt, updatedAt, messageCount: messages.length };
 }
@@ -217,7 +220,7 @@ export function newConversation(modelId = '', now = Date.now()): Conversation {
 	return {
 		version: CONVERSATION_VERSION,
 		id: crypto.randomUUID(),
-		title: 'New chat',
+		title: NEW_CHAT_TITLE,
 		modelId,
 		createdAt: now,
 		updatedAt: now,

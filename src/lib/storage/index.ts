@@ -41,6 +41,7 @@ export {
 	listConversations,
 	migrate,
 	newConversation,
+	NEW_CHAT_TITLE,
 	saveConversation,
 	summarize,
 	toPortable,

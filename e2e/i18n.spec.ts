@@ -1,0 +1,77 @@
+// The interface in Simplified Chinese: a browser whose language is zh-CN gets Chinese pages, <html lang>,
+// Chinese accessible names, and a chat that streams; switching to English in Settings outlasts a reload.
+import type { Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+
+test.use({ locale: 'zh-CN' });
+
+const MODEL = 'lumen-tiny-a';
+const lang = (page: Page) => page.evaluate(() => document.documentElement.lang);
+const assistant = (page: Page) => page.locator('[data-role="assistant"]');
+
+test('a zh-CN browser gets the Chinese interface, chats in it, and English chosen in Settings persists', async ({ page, server }) => {
+	await page.goto(`${server.url}/?device=wasm`);
+	expect(await page.evaluate(() => navigator.languages)).toContain('zh-CN');
+	await expect.poll(() => lang(page)).toBe('zh-CN');
+
+	// Chat page: navigation, empty state and controls in Chinese, found by their Chinese accessible names.
+	const nav = page.getByRole('navigation', { name: '主导航' });
+	await expect(nav.getByRole('link', { name: '聊天', exact: true })).toHaveAttribute('aria-current', 'page');
+	await expect(nav.getByRole('link', { name: '排行榜' })).toBeVisible();
+	await expect(page.getByText('选一个模型，说点什么吧。')).toBeVisible();
+	await expect(page.getByRole('complementary', { name: '对话列表' }).getByRole('button', { name: '新对话' })).toBeVisible();
+	await page.getByLabel('模型', { exact: true }).selectOption(MODEL);
+	await page.getByRole('button', { name: '参数设置' }).click();
+	await page.getByLabel('最大新词元数').fill('40');
+	const box = page.getByRole('textbox', { name: '消息' });
+	await expect(box).toHaveAttribute('placeholder', '输入消息（Enter 发送，Shift+Enter 换行）');
+	const send = page.getByRole('button', { name: '发送' });
+	await expect(send).toBeDisabled();
+
+	// A message sent from there streams an answer: its text is seen growing.
+	await box.fill('你好，讲个故事吧。');
+	await send.click();
+	const stop = page.getByRole('button', { name: '停止' });
+	await expect(stop).toBeEnabled({ timeout: 120_000 });
+	const lengths = new Set<number>();
+	while (await stop.isEnabled()) {
+		const n = await assistant(page).last().locator('.content').evaluate((el) => el.textContent?.length ?? 0).catch(() => 0);
+		if (n > 0) lengths.add(n);
+		await page.waitForTimeout(15);
+	}
+	expect(lengths.size, `distinct text lengths seen while streaming: ${[...lengths].join(',')}`).toBeGreaterThanOrEqual(3);
+	await expect(page.getByTestId('model-ready')).toHaveText('就绪');
+	await expect(assistant(page).last().getByTestId('stats')).toContainText(/\d+ 个词元/);
+	await expect(page.locator('[data-role="user"] .who')).toHaveText('你');
+	await expect(page.getByRole('button', { name: '重新生成' })).toBeEnabled();
+
+	// Arena and leaderboard in Chinese too.
+	await nav.getByRole('link', { name: '竞技场' }).click();
+	await expect(page.getByRole('heading', { name: '竞技场', level: 1 })).toBeVisible();
+	await expect(page.getByText('两个匿名模型回答同一条消息。')).toBeVisible();
+	for (const label of ['模型 A', '模型 B']) await expect(page.getByRole('region', { name: label, exact: true })).toBeVisible();
+	const votes = page.getByRole('group', { name: '投票' });
+	await expect(votes.getByRole('button')).toHaveText(['A 更好', 'B 更好', '平局', '都不好']);
+	await expect(page.getByRole('button', { name: '新一轮' })).toBeVisible();
+	await expect(page.getByRole('textbox', { name: '消息' })).toBeVisible();
+	await nav.getByRole('link', { name: '排行榜' }).click();
+	await expect(page.getByRole('heading', { name: '排行榜', level: 1 })).toBeVisible();
+	await expect(page.getByText('还没有投票。去竞技场投票，或导入对战文件。')).toBeVisible();
+	await expect(page.getByRole('button', { name: '导出对战' })).toBeVisible();
+	await expect(page.getByLabel('导入对战')).toBeAttached();
+	expect(await lang(page)).toBe('zh-CN');
+
+	// Settings: switch to English; it applies at once and survives a reload.
+	await nav.getByRole('link', { name: '设置' }).click();
+	await expect(page.getByRole('heading', { name: '设置', level: 1 })).toBeVisible();
+	await page.getByLabel('界面语言').selectOption('en');
+	await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+	await expect.poll(() => lang(page)).toBe('en');
+	await page.reload();
+	await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+	await expect.poll(() => lang(page)).toBe('en');
+	await expect(page.getByLabel('Interface language')).toHaveValue('en');
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Chat', exact: true }).click();
+	await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+});
