@@ -20,20 +20,11 @@ import {
 	type TabMessageInput
 } from '../protocol/browser-worker';
 import { LumenError, toLumenError, type LumenErrorData } from '../protocol/errors';
-import {
-	ChatCompletionRequestSchema,
-	CompletionRequestSchema,
-	EmbeddingRequestSchema,
-	maxTokensOf,
-	type ChatCompletionChunk,
-	type ChatCompletionRequest,
-	type FinishReason,
-	type Usage
-} from '../protocol/openai';
-import type { WorkerCapability } from '../protocol/coordinator';
+import type { ChatCompletionChunk, ChatCompletionRequest, FinishReason, Usage } from '../protocol/openai';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import type { ServeEngine, ServedCompletionChunk } from './engine';
 import { browserWorkerUrl, OPEN, type BrowserWorkerClientOptions, type ServeStatus, type SocketLike } from './client-types';
+import { prepareServedRequest } from './served-request';
 import { SpeedMeter } from './speed-meter';
 import { WorkQueue } from './work-queue';
 
@@ -51,8 +42,6 @@ type Connection = {
 	/** Called whenever a request of this connection ended. */
 	onEnded: (() => void) | null;
 };
-
-const CAPABILITY: Record<RequestMessage['kind'], WorkerCapability> = { chat: 'chat', completion: 'completions', embeddings: 'embeddings' };
 
 export class BrowserWorkerClient {
 	readonly queue: WorkQueue;
@@ -300,27 +289,9 @@ export class BrowserWorkerClient {
 
 	/** Validates a request (model, body, what the engine honours) and returns the work that answers it. */
 	private prepare(conn: Connection, msg: RequestMessage): (signal: AbortSignal) => Promise<void> {
-		const model = String(msg.body.model ?? '');
-		this.checkModel(model, CAPABILITY[msg.kind]);
-		if (msg.kind === 'embeddings') {
-			const request = parseBody(EmbeddingRequestSchema, msg.body);
-			const embed = this.engine.embed?.bind(this.engine);
-			if (!embed) throw new LumenError('bad_request', `This tab offers no embeddings for "${model}".`, false, { param: 'model' });
-			this.engine.check?.(msg.kind, msg.body);
-			return async (signal) => this.send(conn, { type: 'result', id: msg.id, body: await embed(request, signal) });
-		}
-		if (msg.kind === 'chat') {
-			const parsed = parseBody(ChatCompletionRequestSchema, msg.body) as ChatCompletionRequest;
-			this.engine.check?.(msg.kind, msg.body);
-			// The runtime reads max_tokens; OpenAI's newer name wins when both are given (as in a native worker).
-			const request = { ...parsed, max_tokens: maxTokensOf(parsed) };
-			return (signal) => this.relay(conn, msg.id, this.engine.chat(request, signal));
-		}
-		const request = parseBody(CompletionRequestSchema, msg.body);
-		const complete = this.engine.complete?.bind(this.engine);
-		if (!complete) throw new LumenError('bad_request', `This tab offers no text completions for "${model}".`, false, { param: 'model' });
-		this.engine.check?.(msg.kind, msg.body);
-		return (signal) => this.relay(conn, msg.id, complete(request, signal));
+		const work = prepareServedRequest(this.engine, msg);
+		if (work.kind === 'result') return async (signal) => this.send(conn, { type: 'result', id: msg.id, body: await work.run(signal) });
+		return (signal) => this.relay(conn, msg.id, work.run(signal));
 	}
 
 	/** Sends a generation's chunks, then `done` with its finish reason and usage. */
@@ -333,12 +304,6 @@ export class BrowserWorkerClient {
 			this.send(conn, { type: 'chunk', id, chunk });
 		}
 		this.send(conn, { type: 'done', id, ...(finish !== undefined ? { finish_reason: finish } : {}), ...(usage ? { usage } : {}) });
-	}
-
-	private checkModel(model: string, capability: WorkerCapability): void {
-		const served = this.engine.models.find((m) => m.id === model);
-		if (!served) throw new LumenError('model_not_found', `Model "${model}" is not served by this tab (it serves ${this.current.models.join(', ')}).`, false, { param: 'model' });
-		if (!served.capabilities.includes(capability)) throw new LumenError('bad_request', `Model "${model}" does not offer ${capability} in this tab.`, false, { param: 'model' });
 	}
 
 	/** Passes chunks through and records the generation's tokens/s when it ends with usage. */
@@ -387,15 +352,6 @@ export class BrowserWorkerClient {
 		this.current = { ...this.current, ...patch };
 		for (const listener of [...this.listeners]) listener(this.current);
 	}
-}
-
-/** A request body checked against its endpoint's schema; the first problem becomes a 400 naming the field. */
-function parseBody<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, body: unknown): T {
-	const parsed = schema.safeParse(body);
-	if (parsed.success) return parsed.data;
-	const issue = parsed.error.issues[0];
-	const param = issue?.path.map(String).join('.') || undefined;
-	throw new LumenError('bad_request', `Invalid request${param ? ` at "${param}"` : ''}: ${issue?.message ?? 'malformed body'}`, false, { param });
 }
 
 /** Text of a frame some WebSocket implementations hand over as bytes; null for anything else. */
