@@ -20,7 +20,9 @@ function requireUtilLinuxScript(): void {
 export function lumen(args: string[], { pty = false, cwd = PROJECT_ROOT, env = {} }: LumenOptions = {}): Proc {
 	if (pty) requireUtilLinuxScript();
 	const command = [process.execPath, join(PROJECT_ROOT, 'bin/lumen.js'), ...args];
-	const options = { cwd, env: { ...process.env, ...env } };
+	// A pty stands for a person's terminal: not the CI runner's, whose CI / NO_COLOR / FORCE_COLOR would decide colour for it.
+	const { CI: _ci, NO_COLOR: _noColor, FORCE_COLOR: _forceColor, ...inherited } = process.env;
+	const options = { cwd, env: { ...(pty ? inherited : process.env), ...env } };
 	const child = pty
 		? spawn('script', ['-q', '-e', '-c', `stty cols 100 rows 40; exec ${command.map(quote).join(' ')}`, '/dev/null'], options)
 		: spawn(command[0], command.slice(1), options);
