@@ -49,7 +49,8 @@ export async function startLumenServe(model: string): Promise<ServedLumen> {
 	const ready = new Promise<string>((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error(`lumen serve was not ready in 120 s; see ${logFile}`)), 120_000);
 		const onData = (d: Buffer) => {
-			log.write(d);
+			// Output still in the pipe can arrive after stop() has ended the log; it is dropped, not written.
+			if (!log.writableEnded) log.write(d);
 			if (head.length < 20_000) head += d.toString();
 			const url = /Lumen Chat on (http:\/\/\S+) /.exec(head)?.[1];
 			if (url && /\bready\b/.test(head)) {
@@ -70,8 +71,9 @@ export async function startLumenServe(model: string): Promise<ServedLumen> {
 				if (!keepLog) rmSync(dir, { recursive: true, force: true });
 				resolve();
 			};
-			if (child.exitCode !== null || child.signalCode !== null) return done();
-			child.once('exit', done);
+			// 'close' (not 'exit') fires once stdout and stderr are drained, so no chunk follows log.end().
+			if (child.stdout!.destroyed && child.stderr!.destroyed) return done();
+			child.once('close', done);
 			child.kill('SIGKILL');
 		});
 	return {
