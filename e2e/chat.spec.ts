@@ -51,13 +51,13 @@ test('chat streams the tiny model in a worker, matches Node token for token, sto
 
 	// Main-thread responsiveness: count animation frames and the longest gap between two of them.
 	await page.evaluate(() => {
-		const w = window as unknown as { __frames: number; __maxGap: number };
+		const w = window as unknown as { __frames: number; __gaps: number[] };
 		w.__frames = 0;
-		w.__maxGap = 0;
+		w.__gaps = [];
 		let last = performance.now();
 		const tick = (t: number) => {
 			w.__frames++;
-			w.__maxGap = Math.max(w.__maxGap, t - last);
+			w.__gaps.push(t - last);
 			last = t;
 			requestAnimationFrame(tick);
 		};
@@ -74,20 +74,24 @@ test('chat streams the tiny model in a worker, matches Node token for token, sto
 
 	// Streaming: a second answer grows visibly.
 	await page.evaluate(() => {
-		const w = window as unknown as { __frames: number; __maxGap: number };
+		const w = window as unknown as { __frames: number; __gaps: number[] };
 		w.__frames = 0;
-		w.__maxGap = 0;
+		w.__gaps = [];
 	});
 	const startedAt = Date.now();
 	const lengths = await sendAndObserve(page, 'And another one, please.');
 	const genMs = Date.now() - startedAt;
 	expect(lengths.size, `distinct text lengths seen while streaming: ${[...lengths].join(',')}`).toBeGreaterThanOrEqual(3);
 	const frames = await page.evaluate(() => {
-		const w = window as unknown as { __frames: number; __maxGap: number };
-		return { count: w.__frames, maxGap: w.__maxGap };
+		const w = window as unknown as { __frames: number; __gaps: number[] };
+		const gaps = [...w.__gaps].sort((a, b) => a - b);
+		return { count: w.__frames, p95: gaps[Math.floor(gaps.length * 0.95)] ?? 0, maxGap: gaps.at(-1) ?? 0 };
 	});
 	expect(frames.count, `frames during ${genMs} ms of generation`).toBeGreaterThan(genMs / 100);
-	expect(frames.maxGap, 'longest main-thread stall (ms)').toBeLessThan(250);
+	// Inference on the main thread would stall most frames; one late frame on a busy 2-core CI machine is
+	// the scheduler's, so the bound is on the 95th percentile, with a loose cap on the single worst gap.
+	expect(frames.p95, '95th-percentile gap between frames (ms)').toBeLessThan(100);
+	expect(frames.maxGap, 'longest main-thread stall (ms)').toBeLessThan(1000);
 
 	// Greedy answers equal what onnxruntime-node gives for the same conversation.
 	const modelDir = resolve('static/models');
