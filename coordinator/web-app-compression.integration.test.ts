@@ -82,6 +82,13 @@ describe('compressed web app', () => {
 		}
 	});
 
+	it('keeps a client-side route (the SPA fallback) uncached, so a new release reaches the next visit', async () => {
+		const res = await get('/leaderboard/some-client-route', { 'accept-encoding': 'br' });
+		expect(res.status).toBe(200);
+		expect(res.h('content-type')).toContain('text/html');
+		expect(res.h('cache-control')).toBe('no-cache');
+	});
+
 	it('answers a matching If-None-Match with 304 and no body, per encoding', async () => {
 		const first = await get('/_app/immutable/chunks/app.js', { 'accept-encoding': 'br' });
 		const again = await get('/_app/immutable/chunks/app.js', { 'accept-encoding': 'br', 'if-none-match': first.h('etag')! });

@@ -47,7 +47,10 @@ export function webApp(dir: string, options: { logRequests?: boolean } = {}): Ho
 		for (const [k, v] of Object.entries(ISOLATION_HEADERS)) c.res.headers.set(k, v);
 		const path = c.req.path;
 		if (path.startsWith('/_app/immutable/')) c.res.headers.set('Cache-Control', 'public, max-age=31536000, immutable');
-		else if (path === '/service-worker.js' || path.endsWith('.html') || path === '/') c.res.headers.set('Cache-Control', 'no-cache');
+		// The shell (index.html, and the same HTML answering any client-side route) and the service worker are
+		// revalidated on every visit, so a new release reaches the next one.
+		else if (path === '/service-worker.js' || path === '/' || path.endsWith('.html') || c.res.headers.get('content-type')?.startsWith('text/html'))
+			c.res.headers.set('Cache-Control', 'no-cache');
 	});
 	app.get('/api/info', (c) => c.json(SERVER_INFO, 200, { 'Cache-Control': 'no-store' }));
 	app.use('*', async (c, next) => (await files.serve(c.req.raw)) ?? next());
