@@ -42,11 +42,11 @@ export function buildApp({ config, registry, proxy, requestLog, arena, rng, cloc
 	const app = new Hono<AppEnv>();
 	const api = cors(config.cors_origins);
 
-	app.use('/v1/*', api, identify(config.api_keys), logRequests(requestLog));
+	app.use('/v1/*', api, identify(config.api_keys, config.trust_proxy), logRequests(requestLog));
 	app.use('/v1/*', requireApiKey(config.api_keys), rateLimit(config.rate_limit_per_minute, clock));
-	app.use('/workers', api, identify(config.api_keys));
-	app.use('/workers/*', identify(config.api_keys));
-	app.use('/api/arena/*', api, identify(config.api_keys), requireApiKey(config.api_keys), rateLimit(config.rate_limit_per_minute, clock));
+	app.use('/workers', api, identify(config.api_keys, config.trust_proxy));
+	app.use('/workers/*', identify(config.api_keys, config.trust_proxy));
+	app.use('/api/arena/*', api, identify(config.api_keys, config.trust_proxy), requireApiKey(config.api_keys), rateLimit(config.rate_limit_per_minute, clock));
 
 	app.route('/', openaiRoutes({ registry, proxy, requestLog, bodyLimit: config.body_limit_bytes }));
 	app.route('/', workerRoutes(config, registry, log));

@@ -15,13 +15,13 @@ afterAll(async () => {
 	await Promise.all(procs.map((p) => p.kill()));
 });
 
-async function coordinator(env: Record<string, string> = {}): Promise<(path: string, body?: object) => Promise<Response>> {
+async function coordinator(env: Record<string, string> = {}): Promise<(path: string, body?: object, headers?: Record<string, string>) => Promise<Response>> {
 	const proc = await spawnCoordinator({ LUMEN_DB: ':memory:', ...env });
 	procs.push(proc);
-	return (path, body) =>
+	return (path, body, headers = {}) =>
 		fetch(`${proc.url}${path}`, {
 			method: body === undefined ? 'GET' : 'POST',
-			headers: { 'content-type': 'application/json' },
+			headers: { 'content-type': 'application/json', ...headers },
 			body: body === undefined ? undefined : JSON.stringify(body)
 		});
 }
@@ -141,6 +141,23 @@ describe('arena integrity: caps', () => {
 		expect((await cast('voter-3')).status).toBe(200);
 		expect((await errorOf(await cast('voter-4'), 429)).message).toMatch(/network address/);
 		expect(await stored(api)).toBe(5);
+	});
+
+	it('behind a trusted reverse proxy, each client address (X-Forwarded-For) has its own cap; without trust the header is ignored', async () => {
+		const caps = { LUMEN_ARENA_VOTES_PER_DAY: '0', LUMEN_ARENA_VOTES_PER_DAY_PER_ADDRESS: '1', LUMEN_ARENA_VOTES_PER_MINUTE: '0' };
+		const castFrom = async (api: Api, forwardedFor: string) =>
+			api('/api/arena/votes', voteFor(await issue(api)), { 'x-forwarded-for': forwardedFor });
+		// One proxy hop trusted: the proxy's own address (this test, on loopback) is not the client.
+		const proxied = await coordinator({ ...caps, LUMEN_TRUST_PROXY: '1' });
+		expect((await castFrom(proxied, '203.0.113.7')).status).toBe(200);
+		expect((await castFrom(proxied, '198.51.100.20')).status).toBe(200);
+		expect((await errorOf(await castFrom(proxied, '203.0.113.7'), 429)).message).toMatch(/network address/);
+		// A client that writes the header itself, one hop in front of the proxy, is still known by what the proxy saw.
+		expect((await castFrom(proxied, '192.0.2.1, 203.0.113.7')).status).toBe(429);
+		// Not trusted (the default): a made-up header does not make a new voter.
+		const direct = await coordinator(caps);
+		expect((await castFrom(direct, '203.0.113.7')).status).toBe(200);
+		expect((await errorOf(await castFrom(direct, '198.51.100.20'), 429)).message).toMatch(/network address/);
 	});
 
 	it('limits votes per minute per voter with 429 and Retry-After', async () => {

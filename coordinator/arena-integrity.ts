@@ -49,7 +49,7 @@ const hash = (salt: string, text: string) => createHash('sha256').update(salt).u
 
 /** The voter (address + the browser's anonymous id) and the address alone, both as salted hashes. */
 export function voterOf(c: Context<AppEnv>, salt: string, voterId: string | undefined): Voter {
-	const address = c.env.incoming.socket.remoteAddress ?? 'unknown';
+	const address = c.get('clientAddress') ?? 'unknown';
 	return { voter: hash(salt, `${address}\0${voterId ?? ''}`), address: hash(salt, address) };
 }
 

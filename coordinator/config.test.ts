@@ -52,6 +52,14 @@ describe('coordinator config', () => {
 		expect(() => parseConfig({ browser_heartbeat_interval_ms: 5_000, browser_heartbeat_expiry_ms: 5_000 })).toThrow(/browser_heartbeat_expiry_ms/);
 	});
 
+	it('reads which reverse proxies to trust as a hop count or addresses, and names an address it cannot read', () => {
+		expect(parseConfig({}).trust_proxy).toBe(0);
+		expect(loadConfig({ LUMEN_TRUST_PROXY: '2' }).trust_proxy).toBe(2);
+		expect(loadConfig({ LUMEN_TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trust_proxy).toEqual(['loopback', '10.0.0.0/8']);
+		expect(() => loadConfig({ LUMEN_TRUST_PROXY: 'loopback, proxy.example' })).toThrow(/trust_proxy: invalid IP address: proxy\.example/);
+		expect(() => parseConfig({ trust_proxy: -1 })).toThrow(/trust_proxy/);
+	});
+
 	it('refuses an expiry that is not longer than the heartbeat interval', () => {
 		expect(() => parseConfig({ heartbeat_interval_ms: 1000, heartbeat_expiry_ms: 1000 })).toThrow(/heartbeat_expiry_ms/);
 	});

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { PAIRING_POLICIES, type PairingRules } from '#rating/pairing';
+import { clientAddressResolver } from './client-address';
 
 export const DispatchPolicySchema = z.enum(['lottery', 'shortest_queue']);
 export type DispatchPolicy = z.infer<typeof DispatchPolicySchema>;
@@ -42,6 +43,12 @@ export const CoordinatorConfigSchema = z.object({
 	/** `*` or exact origins; the browser app may live on another origin than the coordinator. */
 	cors_origins: z.array(z.string().min(1)).default(['*']),
 	body_limit_bytes: z.number().int().positive().default(1024 * 1024),
+	/**
+	 * Which reverse proxies in front of the coordinator to believe about the client's address (X-Forwarded-For):
+	 * a number of hops, or addresses / subnets / `loopback`, `linklocal`, `uniquelocal` (proxy-addr's names).
+	 * 0 (the default) believes no header: the socket's address is the client's. Rate limits, arena caps and hashed logs use it.
+	 */
+	trust_proxy: z.union([z.number().int().nonnegative(), z.array(z.string().min(1)).min(1)]).default(0),
 	/** Requests per minute per API key (or client IP without a key) on `/v1/*`; 0 turns it off. */
 	rate_limit_per_minute: z.number().int().nonnegative().default(0),
 	heartbeat_interval_ms: z.number().int().positive().default(45_000),
@@ -111,6 +118,11 @@ export function parseConfig(input: unknown, source = 'options'): CoordinatorConf
 	if (!result.success) throw new Error(describe(result.error, source));
 	if (result.data.heartbeat_expiry_ms <= result.data.heartbeat_interval_ms)
 		throw new Error(`Invalid coordinator config (${source}): heartbeat_expiry_ms must exceed heartbeat_interval_ms`);
+	try {
+		clientAddressResolver(result.data.trust_proxy);
+	} catch (err) {
+		throw new Error(`Invalid coordinator config (${source}): trust_proxy: ${(err as Error).message}`, { cause: err });
+	}
 	if (result.data.browser_heartbeat_expiry_ms <= result.data.browser_heartbeat_interval_ms)
 		throw new Error(`Invalid coordinator config (${source}): browser_heartbeat_expiry_ms must exceed browser_heartbeat_interval_ms`);
 	return result.data;
@@ -141,6 +153,7 @@ const ENV: Record<string, [keyof CoordinatorConfig, (v: string) => unknown]> = {
 	LUMEN_CORS_ORIGINS: ['cors_origins', list],
 	LUMEN_BODY_LIMIT_BYTES: ['body_limit_bytes', Number],
 	LUMEN_RATE_LIMIT_PER_MINUTE: ['rate_limit_per_minute', Number],
+	LUMEN_TRUST_PROXY: ['trust_proxy', (v) => (/^\s*\d+\s*$/.test(v) ? Number(v) : list(v))],
 	LUMEN_HEARTBEAT_INTERVAL_MS: ['heartbeat_interval_ms', Number],
 	LUMEN_HEARTBEAT_EXPIRY_MS: ['heartbeat_expiry_ms', Number],
 	LUMEN_DISPATCH_POLICY: ['dispatch_policy', String],

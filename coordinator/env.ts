@@ -10,6 +10,8 @@ export type AppEnv = {
 	Variables: {
 		/** `key:<api key>` or `ip:<address>`; hashed before it is stored. */
 		clientId: string;
+		/** The client's network address (see client-address.ts), set with clientId. */
+		clientAddress: string;
 		started: number;
 		createdAt: number;
 		draft?: LogDraft;

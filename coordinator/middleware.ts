@@ -2,6 +2,7 @@
 // who the client is (for rate limits and hashed logs) and a per-client token-bucket rate limit.
 import type { Context, MiddlewareHandler } from 'hono';
 import { timingSafeEqual } from 'node:crypto';
+import { clientAddressResolver, type TrustProxy } from './client-address';
 import type { AppEnv } from './env';
 import { ApiError, unauthorized } from './errors';
 
@@ -18,11 +19,16 @@ function safeEqual(a: string, b: string): boolean {
 	return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** The client's identity: its API key when keys are enforced (a fake key must not dodge limits), else its IP. */
-export function identify(apiKeys: readonly string[]): MiddlewareHandler<AppEnv> {
+/**
+ * The client's identity: its API key when keys are enforced (a fake key must not dodge limits), else its
+ * address; the address (behind the proxies `trust` names, the one they report) is kept for the arena's caps.
+ */
+export function identify(apiKeys: readonly string[], trust: TrustProxy = 0): MiddlewareHandler<AppEnv> {
+	const addressOf = clientAddressResolver(trust);
 	return async (c, next) => {
 		const key = apiKeys.length > 0 ? bearerToken(c) : undefined;
-		const ip = c.env.incoming.socket.remoteAddress ?? 'unknown';
+		const ip = addressOf(c.env.incoming);
+		c.set('clientAddress', ip);
 		c.set('clientId', key && apiKeys.some((k) => safeEqual(k, key)) ? `key:${key}` : `ip:${ip}`);
 		await next();
 	};

@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { BROWSER_WORKER_PATH, CloseCodes, type BrowserWorkerLimits } from '#protocol/browser-worker';
+import { clientAddressResolver } from '../client-address';
 import type { CoordinatorConfig } from '../config';
 import { ApiError } from '../errors';
 import { rawResponse } from '../http-guard';
@@ -23,6 +24,7 @@ export type BrowserWorkerHubOptions = {
 export type BrowserWorkerHub = ReturnType<typeof createBrowserWorkerHub>;
 
 export function createBrowserWorkerHub({ config, registry, clock = Date.now, log = () => undefined }: BrowserWorkerHubOptions) {
+	const addressOf = clientAddressResolver(config.trust_proxy);
 	const limits: BrowserWorkerLimits = {
 		max_message_bytes: config.browser_max_message_bytes,
 		max_messages_per_second: config.browser_max_messages_per_second,
@@ -45,7 +47,7 @@ export function createBrowserWorkerHub({ config, registry, clock = Date.now, log
 			return;
 		}
 		wss.handleUpgrade(req, socket, head, (ws) => {
-			const remote = req.socket.remoteAddress ?? 'unknown';
+			const remote = addressOf(req);
 			const conn: BrowserConnection = new BrowserConnection({
 				socket: ws,
 				remote,

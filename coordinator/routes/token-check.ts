@@ -30,7 +30,7 @@ export type TokenCheckDeps = { config: CoordinatorConfig; registry: Registry; cl
 
 export function tokenCheckRoutes({ config, registry, clock }: TokenCheckDeps) {
 	const app = new Hono<AppEnv>();
-	app.use('/api/v1/*', cors(config.cors_origins), identify(config.api_keys), requireApiKey(config.api_keys), rateLimit(config.rate_limit_per_minute, clock));
+	app.use('/api/v1/*', cors(config.cors_origins), identify(config.api_keys, config.trust_proxy), requireApiKey(config.api_keys), rateLimit(config.rate_limit_per_minute, clock));
 
 	app.post('/api/v1/token_check', async (c) => {
 		const parsed = TokenCheckRequestSchema.safeParse(await readJson(c, config.body_limit_bytes));
