@@ -59,7 +59,7 @@ describe('error headlines and texts', () => {
 
 	it('say the context overflow in Chinese with both numbers, and "at least" for a lower bound', () => {
 		expect(inZh(contextLengthExceeded(3000, 2048))).toEqual({
-			text: '该模型的最大上下文长度为 2048 个词元，但这段提示占用了 3000 个词元。请缩短消息或删去最早的几轮对话，然后重试。'
+			text: '该模型的最大上下文长度为 2048 个词元，但这段提示占用了 3000 个词元。请缩短消息或删除最早的轮次，然后重试。'
 		});
 		expect(inZh(contextLengthExceeded(9000, 2048, false)).text).toContain('这段提示至少占用了 9000 个词元');
 	});
