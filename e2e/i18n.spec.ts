@@ -54,8 +54,6 @@ test('a zh-CN browser gets the Chinese interface, chats in it, and English chose
 	await expect(alert).toHaveText(/^该模型的最大上下文长度为 2048 个词元，但这段提示(至少)?占用了 \d+ 个词元。请缩短消息或删除最早的轮次，然后重试。$/);
 	expect(Number((await alert.textContent())?.match(/占用了 (\d+) 个词元/)?.[1])).toBeGreaterThan(2048);
 	await expect(alert.locator('[lang="en"]')).toHaveCount(0);
-	await expect(box).not.toHaveValue(''); // the draft is kept
-	await box.fill('');
 
 	// Arena and leaderboard in Chinese too.
 	await nav.getByRole('link', { name: '竞技场' }).click();
