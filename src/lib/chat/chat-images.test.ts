@@ -67,7 +67,7 @@ describe('ChatState with images', () => {
 		await chat.send('What is this?', [image()]);
 		expect(engine.requests).toEqual([]);
 		expect(chat.conversation.messages).toEqual([]);
-		expect(chat.error).toEqual({ code: 'bad_request', message: TEXT_ONLY.reason, retryable: false });
+		expect(chat.error).toEqual({ code: 'bad_request', message: TEXT_ONLY.reason, retryable: false, i18n: TEXT_ONLY.text });
 		expect(chat.accepts([]), 'text alone is fine').toBe(true);
 	});
 

@@ -130,3 +130,19 @@ describe('an error text on its way', () => {
 		expect(inZh(back).text).toBe('位于 http://gpu:8000 的服务器拒绝了 API 密钥。请检查 API 密钥。');
 	});
 });
+
+describe('refusals of images', () => {
+	it('say in Chinese which model reads text only, inside the wrapped "this conversation has images" too', async () => {
+		const { imageSupport } = await import('$lib/engine/picker');
+		const model = { id: 'm', name: 'Tiny', vision: false } as Parameters<typeof imageSupport>[0];
+		const support = imageSupport(model, null);
+		if (support.ok) throw new Error('a text-only model accepted images');
+		const data = { code: 'bad_request' as const, message: 'x', retryable: false, i18n: { key: 'error.text.conversationHasImages', reason: { code: 'bad_request' as const, ...support.text } } };
+		setLocale('zh-CN');
+		try {
+			expect(describeError(data, 'zh-CN', translate)).toEqual({ text: '这段对话包含图片。Tiny 只能读取文字；要发送图片，请选择标有“可识图”的模型。如果只想继续文字对话，请开始新对话。' });
+		} finally {
+			setLocale('en');
+		}
+	});
+});

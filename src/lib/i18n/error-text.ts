@@ -2,7 +2,7 @@
 // record the CLI, the API and logs share). Other languages show the error's localized text when it carries
 // one (`i18n`, with its numbers), else a headline for its code (what went wrong, what to do) followed by the
 // English message as a detail, marked as English so screen readers pronounce it right.
-import type { ErrorCode, ErrorTextKey, LumenErrorData } from '$lib/protocol/errors';
+import type { ErrorCode, ErrorText, ErrorTextKey, LumenErrorData } from '$lib/protocol/errors';
 import type { Locale, MessageKey, MessageValues } from './index';
 import { MESSAGES } from './index';
 
@@ -47,7 +47,11 @@ export const ERROR_TEXTS: Record<ErrorTextKey, MessageKey> = {
 	'error.text.noWorker': 'error.text.noWorker',
 	'error.text.arenaTurns': 'error.text.arenaTurns',
 	'error.text.arenaPromptChars': 'error.text.arenaPromptChars',
-	'error.text.arenaBattleChars': 'error.text.arenaBattleChars'
+	'error.text.arenaBattleChars': 'error.text.arenaBattleChars',
+	'error.text.imagesServerTextOnly': 'error.text.imagesServerTextOnly',
+	'error.text.imagesBrowserTextOnly': 'error.text.imagesBrowserTextOnly',
+	'error.text.imagesTextOnly': 'error.text.imagesTextOnly',
+	'error.text.conversationHasImages': 'error.text.conversationHasImages'
 };
 
 type Translate = (key: MessageKey, values?: MessageValues) => string;
@@ -59,6 +63,12 @@ export type ErrorView = { text: string; detail?: string };
 function known(key: string | undefined): MessageKey | null {
 	if (!key) return null;
 	return key in ERROR_TEXTS ? ERROR_TEXTS[key as ErrorTextKey] : key in MESSAGES.en ? (key as MessageKey) : null;
+}
+
+/** A text an error or a refusal carries, in the page's language: `english` on English pages, and when the id is unknown. */
+export function localizeText(text: ErrorText | undefined, english: string, locale: Locale, t: Translate): string {
+	const key = locale === 'en' ? null : known(text?.key);
+	return key ? t(key, text?.values) : english;
 }
 
 export function describeError(error: LumenErrorData, locale: Locale, t: Translate): ErrorView {

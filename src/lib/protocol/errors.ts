@@ -47,7 +47,11 @@ export const ErrorTextKeys = [
 	'error.text.noWorker',
 	'error.text.arenaTurns',
 	'error.text.arenaPromptChars',
-	'error.text.arenaBattleChars'
+	'error.text.arenaBattleChars',
+	'error.text.imagesServerTextOnly',
+	'error.text.imagesBrowserTextOnly',
+	'error.text.imagesTextOnly',
+	'error.text.conversationHasImages'
 ] as const;
 export type ErrorTextKey = (typeof ErrorTextKeys)[number];
 
