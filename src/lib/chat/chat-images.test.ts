@@ -17,7 +17,11 @@ beforeAll(() => {
 const PNG_URL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 const image = (name = 'dot.png'): StoredImage => ({ blob: dataUrlToBlob(PNG_URL), name, width: 1, height: 1 });
 const imagePart = { type: 'image_url', image_url: { url: PNG_URL } };
-const TEXT_ONLY: ImageSupport = { ok: false, reason: 'Tiny reads text only. Pick a model marked "sees images".' };
+const TEXT_ONLY = {
+	ok: false,
+	reason: 'Tiny reads text only. Pick a model marked "sees images".',
+	text: { key: 'error.text.imagesTextOnly', values: { model: 'Tiny' } }
+} satisfies ImageSupport;
 
 function setup(images: ImageSupport = { ok: true }) {
 	const engine = new ScriptedEngine({ words: ['ok'] });
