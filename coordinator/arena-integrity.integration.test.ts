@@ -57,7 +57,7 @@ async function stored(api: Api): Promise<number> {
 
 async function errorOf(res: Response, status: number) {
 	expect(res.status).toBe(status);
-	const body = (await res.json()) as { error: { message: string; code: string; param: string | null; type: string } };
+	const body = (await res.json()) as { error: { message: string; code: string; param: string | null; type: string; i18n?: unknown } };
 	expect(typeof body.error.message).toBe('string');
 	return body.error;
 }
@@ -135,11 +135,14 @@ describe('arena integrity: caps', () => {
 		const err = await errorOf(res, 429);
 		expect(err).toMatchObject({ code: 'daily_vote_limit', type: 'rate_limit_error' });
 		expect(err.message).toMatch(/3 arena votes in the last 24 hours/);
+		expect(err.i18n, 'the web app says it in its own language, with the number').toEqual({ key: 'error.text.dailyVoteLimit', values: { limit: 3, who: 'voter' } });
 		expect(res.headers.get('retry-after')).toBeTruthy();
 		// Another browser on the same address counts on its own, up to the address's cap (5 in all).
 		expect((await cast('voter-2')).status).toBe(200);
 		expect((await cast('voter-3')).status).toBe(200);
-		expect((await errorOf(await cast('voter-4'), 429)).message).toMatch(/network address/);
+		const address = await errorOf(await cast('voter-4'), 429);
+		expect(address.message).toMatch(/network address/);
+		expect(address.i18n).toEqual({ key: 'error.text.dailyVoteLimit', values: { limit: 5, who: 'address' } });
 		expect(await stored(api)).toBe(5);
 	});
 
@@ -242,6 +245,7 @@ describe('arena integrity: moderation and limits', () => {
 		const third = await errorOf(await moderate('third'), 400);
 		expect(third).toMatchObject({ code: 'battle_limit', param: 'text' });
 		expect(third.message).toMatch(/limit of 2 turns/);
+		expect(third.i18n).toEqual({ key: 'error.text.arenaTurns', values: { limit: 2 } });
 		expect((await errorOf(await api('/api/arena/votes', voteFor(battle, { turn: 3 })), 400)).param).toBe('turn');
 		expect((await errorOf(await api('/api/arena/moderate', { battle_id: 'never-issued', text: 'hi' }), 400)).code).toBe('battle_not_issued');
 	});

@@ -5,7 +5,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ArenaLimits } from '#protocol/arena-integrity';
 import type { CoordinatorConfig } from './config';
 import type { AppEnv } from './env';
-import { ApiError } from './errors';
+import { ApiError, rateLimited } from './errors';
+import { errorText } from '#protocol/errors';
 import { createRateLimiter } from './middleware';
 import { createModerator, type Moderator } from './arena-moderation';
 
@@ -62,9 +63,7 @@ export function perMinuteLimiter(perMinute: number, what: string, clock: () => n
 		if (perMinute <= 0) return;
 		const r = limiter.take(id);
 		if (!r.ok)
-			throw new ApiError(429, 'rate_limit_error', 'rate_limit_exceeded', `Too many ${what}: at most ${perMinute} a minute. Wait ${r.retryAfterS} s and try again.`, null, {
-				'Retry-After': String(r.retryAfterS)
-			});
+			throw rateLimited(`Too many ${what}: at most ${perMinute} a minute. Wait ${r.retryAfterS} s and try again.`, perMinute, r.retryAfterS);
 	};
 }
 
@@ -76,17 +75,17 @@ export function checkDailyCap(
 	count: { byVoter: (hash: string, since: number) => number; byAddress: (hash: string, since: number) => number }
 ): void {
 	const since = now - DAY_MS;
-	const cap = (limit: number, n: number, who: string) => {
+	const cap = (limit: number, n: number, who: 'voter' | 'address') => {
 		if (limit > 0 && n >= limit)
 			throw new ApiError(
 				429,
 				'rate_limit_error',
 				'daily_vote_limit',
-				`${who} cast ${limit} arena votes in the last 24 hours, the most this arena takes. Thank you! Come back tomorrow to vote again.`,
+				`${who === 'voter' ? 'You have' : 'Your network address has'} cast ${limit} arena votes in the last 24 hours, the most this arena takes. Thank you! Come back tomorrow to vote again.`,
 				null,
 				{ 'Retry-After': '3600' }
-			);
+			).localized(errorText('error.text.dailyVoteLimit', { limit, who }));
 	};
-	cap(integrity.votesPerDay, count.byVoter(voter.voter, since), 'You have');
-	cap(integrity.votesPerDayPerAddress, count.byAddress(voter.address, since), 'Your network address has');
+	cap(integrity.votesPerDay, count.byVoter(voter.voter, since), 'voter');
+	cap(integrity.votesPerDayPerAddress, count.byAddress(voter.address, since), 'address');
 }

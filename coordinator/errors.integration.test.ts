@@ -1,6 +1,7 @@
 // Bad input, each answered with a proper OpenAI error and the right status, the server healthy afterwards.
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OpenAIClient } from '#protocol/openai-client';
 import type { RunningCoordinator } from './server';
 import { spawnStub, startTestCoordinator, type StubProcess } from './testing/processes';
 
@@ -196,6 +197,14 @@ describe('rate limit', () => {
 			const err = await expectOpenAIError(limited, 429, { type: 'rate_limit_error', code: 'rate_limit_exceeded' });
 			expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 			expect(err.message).toMatch(/Retry in \d+ s/);
+			// The web app's other languages: an extra field with the numbers, which the app's client keeps...
+			const seconds = Number(limited.headers.get('retry-after'));
+			expect((err as unknown as { i18n: unknown }).i18n).toEqual({ key: 'error.text.rateLimited', values: { limit: 3, seconds } });
+			const ours = new OpenAIClient({ url: c.url, apiKey: 'k1' });
+			await expect(ours.listModels()).rejects.toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/^Rate limit of 3/), i18n: { key: 'error.text.rateLimited' } });
+			// ...and the official client ignores.
+			const official = new OpenAI({ baseURL: `${c.url}/v1`, apiKey: 'k1', maxRetries: 0 });
+			await expect(official.models.list()).rejects.toMatchObject({ status: 429, code: 'rate_limit_exceeded', message: expect.stringMatching(/Rate limit of 3/) });
 			expect((await get('k2')).status).toBe(200);
 		} finally {
 			await c.close({ graceMs: 0 });

@@ -1,12 +1,14 @@
 // Every HTTP error the coordinator answers is an ApiError rendered in OpenAI's shape
 // `{error:{message,type,param,code}}`; 5xx bodies never carry internal details.
 import { z } from 'zod';
-import { LumenError, isAbortError } from '#protocol/errors';
+import { LumenError, errorText, isAbortError, type ErrorText } from '#protocol/errors';
 import { statusOf, type OpenAIErrorBody } from '#protocol/openai-errors';
 
 export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'server_error';
 
 export class ApiError extends Error {
+	/** The message for the web app's other languages, sent as the body's extra `error.i18n` (see ErrorText). */
+	i18n?: ErrorText;
 	constructor(
 		readonly status: number,
 		readonly type: ErrorType,
@@ -19,8 +21,14 @@ export class ApiError extends Error {
 		this.name = 'ApiError';
 	}
 
+	/** Adds the localized text (see ErrorText); returns this error, to throw. */
+	localized(text: ErrorText | undefined): this {
+		if (text) this.i18n = text;
+		return this;
+	}
+
 	body(): OpenAIErrorBody {
-		return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+		return { error: { message: this.message, type: this.type, param: this.param, code: this.code, ...(this.i18n ? { i18n: this.i18n } : {}) } };
 	}
 }
 
@@ -30,12 +38,14 @@ export const badRequest = (message: string, param: string | null = null, code = 
 export const unauthorized = (message: string) => new ApiError(401, 'authentication_error', 'invalid_api_key', message);
 
 export const modelNotFound = (model: string) =>
-	new ApiError(404, 'invalid_request_error', 'model_not_found', `The model '${model}' does not exist. GET /v1/models lists the available ones.`, 'model');
+	new ApiError(404, 'invalid_request_error', 'model_not_found', `The model '${model}' does not exist. GET /v1/models lists the available ones.`, 'model').localized(
+		errorText('error.text.modelNotFound', { model })
+	);
 
 export const noWorker = (model: string) =>
 	new ApiError(503, 'server_error', 'unavailable', `No worker is serving '${model}' right now. Try again shortly.`, null, {
 		'Retry-After': '5'
-	});
+	}).localized(errorText('error.text.noWorker', { model }));
 
 /** `messages[0].content` style, as OpenAI names nested parameters. */
 export function paramPath(path: readonly PropertyKey[]): string {
@@ -65,8 +75,15 @@ export function toApiError(err: unknown): ApiError {
 		const type: ErrorType =
 			status === 401 ? 'authentication_error' : status === 429 ? 'rate_limit_error' : status < 500 ? 'invalid_request_error' : 'server_error';
 		// LumenErrors are ours and written for users, so their message is safe to show even on 5xx.
-		return new ApiError(status, type, err.code, err.message);
+		return new ApiError(status, type, err.code, err.message).localized(err.i18n);
 	}
 	if (isAbortError(err) || isClientReset(err)) return new ApiError(499, 'invalid_request_error', 'aborted', 'The client closed the request.');
 	return new ApiError(500, 'server_error', 'internal', 'The coordinator hit an internal error. It has been logged.');
+}
+
+/** The 429 of a spent per-minute budget: `message` in the caller's words, the localized text with the numbers. */
+export function rateLimited(message: string, perMinute: number, retryAfterS: number): ApiError {
+	return new ApiError(429, 'rate_limit_error', 'rate_limit_exceeded', message, null, { 'Retry-After': String(retryAfterS) }).localized(
+		errorText('error.text.rateLimited', { limit: perMinute, seconds: retryAfterS })
+	);
 }

@@ -4,7 +4,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { timingSafeEqual } from 'node:crypto';
 import { clientAddressResolver, type TrustProxy } from './client-address';
 import type { AppEnv } from './env';
-import { ApiError, unauthorized } from './errors';
+import { ApiError, rateLimited, unauthorized } from './errors';
 
 /** From Node's parsed headers: Hono's c.req.header() would build a web Headers object per request. */
 export function bearerToken(c: Context<AppEnv>): string | undefined {
@@ -91,9 +91,7 @@ export function rateLimit(perMinute: number, clock?: () => number): MiddlewareHa
 		if (perMinute > 0) {
 			const r = limiter.take(c.get('clientId'));
 			if (!r.ok)
-				throw new ApiError(429, 'rate_limit_error', 'rate_limit_exceeded', `Rate limit of ${perMinute} requests per minute reached. Retry in ${r.retryAfterS} s.`, null, {
-					'Retry-After': String(r.retryAfterS)
-				});
+				throw rateLimited(`Rate limit of ${perMinute} requests per minute reached. Retry in ${r.retryAfterS} s.`, perMinute, r.retryAfterS);
 		}
 		await next();
 	};

@@ -45,6 +45,16 @@ test('a zh-CN browser gets the Chinese interface, chats in it, and English chose
 	await expect(page.locator('[data-role="user"] .who')).toHaveText('你');
 	await expect(page.getByRole('button', { name: '重新生成' })).toBeEnabled();
 
+	// An error in Chinese, numbers included: a prompt longer than the model's context (2048 tokens) is refused
+	// by the model's worker, and the page says so in Chinese only (no English detail is needed).
+	await box.fill('今天天气很好，我们去公园散步吧。'.repeat(300));
+	await send.click();
+	const alert = page.getByRole('alert');
+	await expect(alert).toHaveAttribute('data-code', 'context_length_exceeded', { timeout: 60_000 });
+	await expect(alert).toHaveText(/^该模型的最大上下文长度为 2048 个词元，但这段提示(至少)?占用了 \d+ 个词元。请缩短消息或删除最早的轮次，然后重试。$/);
+	expect(Number((await alert.textContent())?.match(/占用了 (\d+) 个词元/)?.[1])).toBeGreaterThan(2048);
+	await expect(alert.locator('[lang="en"]')).toHaveCount(0);
+
 	// Arena and leaderboard in Chinese too.
 	await nav.getByRole('link', { name: '竞技场' }).click();
 	await expect(page.getByRole('heading', { name: '竞技场', level: 1 })).toBeVisible();
@@ -74,4 +84,28 @@ test('a zh-CN browser gets the Chinese interface, chats in it, and English chose
 	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Chat', exact: true }).click();
 	await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible();
 	await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+});
+
+test('zh-CN: an error with no Chinese text of its own shows its headline, then the English detail marked lang="en"', async ({ page, server }) => {
+	// A served model whose server fails with a message of its own (scripted: a narrow fake of the coordinator's HTTP answers).
+	await page.route(`${server.url}/v1/models`, (route) =>
+		route.fulfill({ json: { object: 'list', data: [{ id: 'flaky-model', object: 'model', created: 0, owned_by: 'test' }] } })
+	);
+	await page.route(`${server.url}/v1/chat/completions`, (route) =>
+		route.fulfill({ status: 500, json: { error: { message: 'The GPU node fell over.', type: 'server_error', param: null, code: null } } })
+	);
+	await page.goto(`${server.url}/settings`);
+	await page.getByLabel('协调器地址').fill(server.url);
+	await page.getByRole('button', { name: '保存' }).click();
+	await expect(page.getByRole('status').filter({ hasText: '已保存' })).toBeVisible();
+	await page.goto(`${server.url}/`);
+	await page.getByLabel('模型', { exact: true }).selectOption('flaky-model');
+	await page.getByRole('textbox', { name: '消息' }).fill('你好');
+	await page.getByRole('button', { name: '发送' }).click();
+	const alert = page.getByRole('alert');
+	await expect(alert).toHaveAttribute('data-code', 'internal');
+	await expect(alert).toContainText('应用或服务器内部出错。请重试；如果问题持续出现，请刷新页面。');
+	const detail = alert.locator('[lang="en"]');
+	await expect(detail).toHaveText('The GPU node fell over.');
+	await expect(alert).toContainText('详细信息（英文）：');
 });

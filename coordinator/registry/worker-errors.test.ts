@@ -13,6 +13,14 @@ describe('judgeWorkerError', () => {
 		});
 	});
 
+	it("relays the worker's localized text (the web app's other languages) with the rest, and drops a malformed one", () => {
+		const i18n = { key: 'error.text.contextLength', values: { context: 2048, prompt: 3000, exact: 'yes' } };
+		const relayed = judgeWorkerError(400, json({ message: 'too long', type: 'invalid_request_error', code: 'context_length_exceeded', i18n }));
+		expect(relayed).toMatchObject({ kind: 'relay', body: { error: { code: 'context_length_exceeded', i18n } } });
+		const odd = judgeWorkerError(400, json({ message: 'too long', code: 'bad_request', i18n: 42 }));
+		expect(odd).toEqual({ kind: 'relay', status: 400, body: { error: { message: 'too long', type: 'invalid_request_error', param: null, code: 'bad_request' } } });
+	});
+
 	it('wraps a 429 that is not JSON as a rate-limit error', () => {
 		const v = judgeWorkerError(429, Buffer.from('slow down'));
 		expect(v).toMatchObject({ kind: 'relay', status: 429, body: { error: { type: 'rate_limit_error', code: 'worker_rejected' } } });

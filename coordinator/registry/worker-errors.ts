@@ -41,7 +41,9 @@ export function judgeWorkerError(status: number, bytes: Buffer): WorkerErrorVerd
 					message: parsed.error.message,
 					type: parsed.error.type ?? type,
 					param: parsed.error.param ?? null,
-					code: parsed.error.code ?? null
+					code: parsed.error.code ?? null,
+					// The worker's localized text (see ErrorText) goes on to the web app with the rest.
+					...(parsed.error.i18n ? { i18n: parsed.error.i18n } : {})
 				}
 			}
 		};

@@ -258,7 +258,7 @@ export function arenaRoutes({ registry, arena, bodyLimit, integrity, rng = Math.
 		const battle = arena.getBattle(req.battle_id);
 		if (!battle) throw notIssued(req.battle_id);
 		const problem = limitProblem(integrity.limits, battle.turns, battle.prompt_chars, req.text);
-		if (problem) throw badRequest(problem, 'text', 'battle_limit');
+		if (problem) throw badRequest(problem.message, 'text', 'battle_limit').localized(problem.i18n);
 		const verdict = await integrity.moderate(req.text);
 		// Let in: counted against the battle's limits; a prompt naming a model marks the battle (FastChat counts every message).
 		if (!verdict.flagged) arena.addPrompt(battle.battle_id, req.text, leakedIdentity([req.text], [battle.model_a, battle.model_b]) !== null);

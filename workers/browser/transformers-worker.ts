@@ -4,7 +4,7 @@
 // (./serving.ts): the person's own chats and embeddings then wait in the same queue as served requests.
 import * as Comlink from 'comlink';
 import type * as TF from '@huggingface/transformers';
-import { LumenError, toLumenError, type LumenErrorData } from '#protocol/errors';
+import { LumenError, errorText, toLumenError, type LumenErrorData } from '#protocol/errors';
 import type { ChatCompletionRequest, EmbeddingRequest } from '#protocol/openai';
 import {
 	ChatFormatChoiceSchema,
@@ -89,7 +89,7 @@ const api: BrowserWorkerApi & ServingWorkerApi = {
 	},
 
 	async chat(request: ChatCompletionRequest, choice) {
-		if (!loaded) throw new LumenError('model_not_found', 'No model is loaded in this worker. Load a model first.', true).toData();
+		if (!loaded) throw new LumenError('model_not_found', 'No model is loaded in this worker. Load a model first.', true, { i18n: errorText('error.text.noModel', { action: 'none' }) }).toData();
 		let prompt: number[];
 		let format: ChatFormat;
 		try {
@@ -112,7 +112,7 @@ const api: BrowserWorkerApi & ServingWorkerApi = {
 	},
 
 	async embed(request: EmbeddingRequest) {
-		if (!loaded) throw new LumenError('model_not_found', 'No model is loaded in this worker. Load a model first.', true).toData();
+		if (!loaded) throw new LumenError('model_not_found', 'No model is loaded in this worker. Load a model first.', true, { i18n: errorText('error.text.noModel', { action: 'none' }) }).toData();
 		const controller = new AbortController();
 		embedding = controller;
 		const model = loaded;

@@ -2,7 +2,7 @@
 // BrowserWorkerApi as the Transformers.js worker. web-llm is imported lazily; its weights go to IndexedDB.
 import * as Comlink from 'comlink';
 import type * as WebLLM from '@mlc-ai/web-llm';
-import { LumenError } from '#protocol/errors';
+import { LumenError, errorText } from '#protocol/errors';
 import type { ChatCompletionRequest } from '#protocol/openai';
 import { WorkerLoadSpecSchema, type BrowserWorkerApi, type LoadProgress, type LoadResult } from '#protocol/worker-api';
 import { mapError, mapInitProgress, streamWebllm } from '$lib/engine/webllm-adapter';
@@ -66,7 +66,7 @@ const api: BrowserWorkerApi = {
 	},
 
 	async chat(request: ChatCompletionRequest) {
-		if (!engine || !loadedId) throw new LumenError('model_not_found', 'No model is loaded in this worker. Load a model first.', true).toData();
+		if (!engine || !loadedId) throw new LumenError('model_not_found', 'No model is loaded in this worker. Load a model first.', true, { i18n: errorText('error.text.noModel', { action: 'none' }) }).toData();
 		current?.abort();
 		const controller = new AbortController();
 		current = controller;

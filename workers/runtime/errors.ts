@@ -14,7 +14,7 @@ export function shortMessage(message: string, max = MAX_ERROR_MESSAGE): string {
 export function boundedError(err: unknown, fallback: ErrorCode = 'internal'): LumenError {
 	const e = toLumenError(err, fallback);
 	const message = shortMessage(e.message);
-	return message === e.message ? e : new LumenError(e.code, message, e.retryable, { cause: err, param: e.param });
+	return message === e.message ? e : new LumenError(e.code, message, e.retryable, { cause: err, param: e.param, i18n: e.i18n });
 }
 
 /** A failure during generation (usually ONNX Runtime's), bounded. */

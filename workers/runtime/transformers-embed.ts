@@ -10,7 +10,7 @@
 //   eps 1e-12), so cosine similarity is a dot product. Sums run in float64, then round once to float32,
 //   so Node and the browser agree whenever the hidden states do.
 import type * as TF from '@huggingface/transformers';
-import { LumenError } from '#protocol/errors';
+import { LumenError, stopped } from '#protocol/errors';
 import { embeddingResponse, type EmbeddingResponse } from '#protocol/embeddings';
 import type { EmbeddingRequest } from '#protocol/openai';
 import { contextLengthOf, countPrompt } from './context-window';
@@ -58,7 +58,7 @@ export async function embedRequest(loaded: EmbeddingModel, request: EmbeddingReq
 	const tokenized = inputs.map((text, i) => inputIds(loaded, text, inputs.length > 1 ? `input[${i}]` : 'The input'));
 	const vectors: Float32Array[] = [];
 	for (const ids of tokenized) {
-		if (signal?.aborted) throw new LumenError('aborted', 'Stopped.', true);
+		if (signal?.aborted) throw stopped();
 		vectors.push(await embedIds(loaded, ids));
 		// A config that names no hidden size: the first vector tells.
 		if (dimensions !== undefined && vectors[0].length !== dimensions) throw fixedDimensions(loaded.modelId, vectors[0].length);

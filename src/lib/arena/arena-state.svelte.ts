@@ -4,8 +4,8 @@
 // prompt passes its moderation check and limits before either side sees it (issue 11's integrity rules).
 import type { CatalogModel } from '$lib/catalog/catalog';
 import type { ArenaVote, ArenaWinner, Battle } from '$lib/protocol/arena';
-import { DEFAULT_ARENA_LIMITS, limitProblem, type ArenaLimits } from '$lib/protocol/arena-integrity';
-import { toLumenError } from '$lib/protocol/errors';
+import { DEFAULT_ARENA_LIMITS, MODERATION_MESSAGE, limitProblem, type ArenaLimits } from '$lib/protocol/arena-integrity';
+import { LumenError, errorText, toLumenError, wrapError, type LumenErrorData } from '$lib/protocol/errors';
 import { BattleSide, type SideEngines, type SideParams } from './battle-side.svelte';
 import { pickPair, type Rng } from '$lib/rating/pairing';
 import type { ArenaServer } from './arena-server';
@@ -34,7 +34,7 @@ export class ArenaState {
 	battleId = $state<string>(crypto.randomUUID());
 	params = $state<SideParams>({ temperature: 0.7, max_tokens: 256 });
 	vote = $state<ArenaWinner | null>(null);
-	error = $state<string | null>(null);
+	error = $state<LumenErrorData | null>(null);
 	ready = $state(false);
 	/** The battle as the coordinator issued it (null: a battle of this browser alone). */
 	issued = $state<Battle | null>(null);
@@ -117,7 +117,7 @@ export class ArenaState {
 			const [a, b] = pickPair(this.candidates(), this.options.rng);
 			this.pick(a, b);
 		} catch (err) {
-			this.error = toLumenError(err).message;
+			this.error = toLumenError(err).toData();
 		}
 	}
 
@@ -142,7 +142,7 @@ export class ArenaState {
 		if (!content || this.generating || this.vote !== null) return false;
 		const problem = limitProblem(this.limits, this.turns, this.promptChars, content);
 		if (problem) {
-			this.error = problem;
+			this.error = problem.toData();
 			return false;
 		}
 		this.checking = true;
@@ -177,7 +177,7 @@ export class ArenaState {
 			}
 			const problem = limitProblem(this.limits, this.turns, this.promptChars, content);
 			if (problem) {
-				this.error = problem;
+				this.error = problem.toData();
 				return false;
 			}
 		}
@@ -186,12 +186,13 @@ export class ArenaState {
 			const verdict = await server.moderate(this.battleId, content);
 			if (this.battleId !== this.issued.battle_id) return false;
 			if (verdict.flagged) {
-				this.error = verdict.message ?? 'This message was not sent: it goes against the arena\'s content rules.';
+				const message = verdict.message ?? MODERATION_MESSAGE;
+				this.error = new LumenError('bad_request', message, false, { i18n: errorText('error.text.moderation') }).toData();
 				return false;
 			}
 			return true;
 		} catch (err) {
-			this.error = `The message was not sent: ${toLumenError(err).message}`;
+			this.error = wrapError(toLumenError(err), 'error.text.messageNotSent', 'The message was not sent: ').toData();
 			return false;
 		}
 	}
@@ -235,7 +236,7 @@ export class ArenaState {
 		try {
 			await recordVote(vote, undefined, shared);
 		} catch (err) {
-			this.error = `The vote was not saved: ${toLumenError(err).message}`;
+			this.error = wrapError(toLumenError(err), 'error.text.voteNotSaved', 'The vote was not saved: ').toData();
 		}
 	}
 

@@ -117,7 +117,7 @@ describe('ArenaState', () => {
 	it('says so when fewer than two models can be drawn', async () => {
 		const arena = new ArenaState({ mode: 'anonymous', pool: ['lumen-tiny-a'], engines: () => scripted().engines });
 		await arena.init();
-		expect(arena.error).toMatch(/two different models/);
+		expect(arena.error?.message).toMatch(/two different models/);
 	});
 
 	describe('with a coordinator', () => {
@@ -166,7 +166,8 @@ describe('ArenaState', () => {
 			const arena = new ArenaState({ mode: 'named', engines: () => fakes[i++].engines, server: async () => fake });
 			await arena.init();
 			expect(await arena.send('something bad')).toBe(false); // the page keeps the draft
-			expect(arena.error).toBe('Not sent: against the rules.');
+			expect(arena.error?.message).toBe('Not sent: against the rules.');
+			expect(arena.error?.i18n).toEqual({ key: 'error.text.moderation' });
 			expect(arena.turns).toBe(0);
 			expect(fakes[0].requests).toHaveLength(0);
 		});
@@ -187,12 +188,13 @@ describe('ArenaState', () => {
 			arena.newRound();
 			const before = calls.length;
 			await arena.send('x'.repeat(21));
-			expect(arena.error).toMatch(/at most 20/);
+			expect(arena.error?.message).toMatch(/at most 20/);
 			expect(arena.turns).toBe(0);
 			await answered(arena, fakes, 'one');
 			await answered(arena, fakes, 'two');
 			await arena.send('three');
-			expect(arena.error).toMatch(/limit of 2 turns/);
+			expect(arena.error?.message).toMatch(/limit of 2 turns/);
+			expect(arena.error?.i18n).toEqual({ key: 'error.text.arenaTurns', values: { limit: 2 } });
 			expect(arena.turns).toBe(2);
 			expect(calls.slice(before).filter((c) => c.startsWith('moderate'))).toHaveLength(2);
 		});

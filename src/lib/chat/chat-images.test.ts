@@ -17,7 +17,11 @@ beforeAll(() => {
 const PNG_URL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 const image = (name = 'dot.png'): StoredImage => ({ blob: dataUrlToBlob(PNG_URL), name, width: 1, height: 1 });
 const imagePart = { type: 'image_url', image_url: { url: PNG_URL } };
-const TEXT_ONLY: ImageSupport = { ok: false, reason: 'Tiny reads text only. Pick a model marked "sees images".' };
+const TEXT_ONLY = {
+	ok: false,
+	reason: 'Tiny reads text only. Pick a model marked "sees images".',
+	text: { key: 'error.text.imagesTextOnly', values: { model: 'Tiny' } }
+} satisfies ImageSupport;
 
 function setup(images: ImageSupport = { ok: true }) {
 	const engine = new ScriptedEngine({ words: ['ok'] });
@@ -67,7 +71,7 @@ describe('ChatState with images', () => {
 		await chat.send('What is this?', [image()]);
 		expect(engine.requests).toEqual([]);
 		expect(chat.conversation.messages).toEqual([]);
-		expect(chat.error).toEqual({ code: 'bad_request', message: TEXT_ONLY.reason, retryable: false });
+		expect(chat.error).toEqual({ code: 'bad_request', message: TEXT_ONLY.reason, retryable: false, i18n: TEXT_ONLY.text });
 		expect(chat.accepts([]), 'text alone is fine').toBe(true);
 	});
 

@@ -107,9 +107,14 @@ export class ChatState {
 	accepts(images: readonly StoredImage[] = []): boolean {
 		const support = this.engines.images;
 		if (support.ok) return true;
-		if (images.length) this.error = { code: 'bad_request', message: support.reason, retryable: false };
+		if (images.length) this.error = { code: 'bad_request', message: support.reason, retryable: false, i18n: support.text };
 		else if (hasImages(this.conversation.messages))
-			this.error = { code: 'bad_request', message: `This conversation has images. ${support.reason} To go on in text only, start a new chat.`, retryable: false };
+			this.error = {
+				code: 'bad_request',
+				message: `This conversation has images. ${support.reason} To go on in text only, start a new chat.`,
+				retryable: false,
+				i18n: { key: 'error.text.conversationHasImages', reason: { code: 'bad_request', ...support.text } }
+			};
 		else return true;
 		return false;
 	}

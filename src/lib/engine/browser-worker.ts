@@ -2,7 +2,7 @@
 // lazily inside the worker, so the app shell never pulls ONNX Runtime.
 import * as Comlink from 'comlink';
 import { base } from '$app/paths';
-import { LumenError } from '$lib/protocol/errors';
+import { LumenError, errorText } from '$lib/protocol/errors';
 import type { BrowserWorkerApi, WorkerLoadSpec } from '$lib/protocol/worker-api';
 import type { ServingWorkerApi } from '$lib/serve/serving-worker-api';
 import { modelLocation, type CatalogModel } from '$lib/catalog/catalog';
@@ -24,7 +24,7 @@ export function wrapWorker<Api extends BrowserWorkerApi = BrowserWorkerApi>(work
 	const api = Comlink.wrap<Api>(worker);
 	const crashed = new Promise<LumenError>((resolve) => {
 		const fail = (what: string) =>
-			resolve(new LumenError('worker_crashed', `The ${label} stopped (${what}). Load the model again to continue.`, true));
+			resolve(new LumenError('worker_crashed', `The ${label} stopped (${what}). Load the model again to continue.`, true, { i18n: errorText('error.text.workerCrashed') }));
 		worker.addEventListener('error', (e) => fail(e.message || 'unexpected error'));
 		worker.addEventListener('messageerror', () => fail('a message could not be read'));
 	});

@@ -27,14 +27,26 @@ describe('imageSupport', () => {
 
 	it('refuses images for a coordinator model nobody says can see, pointing at Settings', () => {
 		const plain = pickerEntries(caps, { coordinator }).find((e) => e.model.id === 'plain-llm')!;
-		expect(plain.images).toEqual({ ok: false, reason: expect.stringMatching(/plain-llm reads text only.*mark it in Settings/) });
+		expect(plain.images).toEqual({
+			ok: false,
+			reason: expect.stringMatching(/plain-llm reads text only.*mark it in Settings/),
+			text: { key: 'error.text.imagesServerTextOnly', values: { model: expect.stringContaining('plain-llm') } }
+		});
 	});
 
 	it('refuses images for a model running in this browser, even one the catalog marks as vision-capable', () => {
 		const local = pickerEntries(caps, { coordinator }).find((e) => e.model.id === 'lumen-tiny-a')!;
 		expect(local.route.where).toBe('local');
-		expect(local.images).toEqual({ ok: false, reason: 'Lumen Tiny A (random-weight test model) reads text only; for images, pick a model marked "sees images".' });
-		expect(imageSupport({ ...tiny, vision: true }, route('local'), coordinator)).toEqual({ ok: false, reason: expect.stringMatching(/only when it runs on a coordinator/) });
+		expect(local.images).toEqual({
+			ok: false,
+			reason: 'Lumen Tiny A (random-weight test model) reads text only; for images, pick a model marked "sees images".',
+			text: { key: 'error.text.imagesTextOnly', values: { model: 'Lumen Tiny A (random-weight test model)' } }
+		});
+		expect(imageSupport({ ...tiny, vision: true }, route('local'), coordinator)).toMatchObject({
+			ok: false,
+			reason: expect.stringMatching(/only when it runs on a coordinator/),
+			text: { key: 'error.text.imagesBrowserTextOnly' }
+		});
 	});
 
 	it('allows images for a catalog model marked vision-capable when it runs on the coordinator', () => {

@@ -2,12 +2,14 @@
 // may be picked exactly when the router can run it somewhere, so the picker and /models never disagree.
 import { catalog, findModel, type CatalogModel } from '$lib/catalog/catalog';
 import { webllmModels } from '$lib/catalog/webllm';
+import { errorText, type ErrorText } from '$lib/protocol/errors';
 import type { Capabilities } from './capabilities';
 import type { DeviceOverride } from './placement';
 import { routeModel, serverRoute, type CoordinatorInfo, type Route } from './router';
 
 /** Whether images may be attached for a model, and if not, why in words the person can act on. */
-export type ImageSupport = { ok: true } | { ok: false; reason: string };
+/** `reason` in English; `text` the same for the interface's other languages. */
+export type ImageSupport = { ok: true } | { ok: false; reason: string; text: ErrorText };
 /**
  * `key`: the picker's value for the entry: the model id, or `server:<id>` for the server's copy of a model
  * that is also listed to run in this browser (the person picks where it runs).
@@ -49,9 +51,18 @@ export function imageSupport(model: CatalogModel, route: Route | null, coordinat
 	const vision = model.vision || (coordinator?.vision?.includes(model.id) ?? false);
 	if (route?.where === 'remote' && vision) return { ok: true };
 	if (route?.where === 'remote')
-		return { ok: false, reason: `${model.name} reads text only: the coordinator does not say it can see images. If it can, mark it in Settings.` };
-	if (vision) return { ok: false, reason: `${model.name} sees images only when it runs on a coordinator; in this browser it reads text only.` };
-	return { ok: false, reason: `${model.name} reads text only; for images, pick a model marked "sees images".` };
+		return {
+			ok: false,
+			reason: `${model.name} reads text only: the coordinator does not say it can see images. If it can, mark it in Settings.`,
+			text: errorText('error.text.imagesServerTextOnly', { model: model.name })
+		};
+	if (vision)
+		return {
+			ok: false,
+			reason: `${model.name} sees images only when it runs on a coordinator; in this browser it reads text only.`,
+			text: errorText('error.text.imagesBrowserTextOnly', { model: model.name })
+		};
+	return { ok: false, reason: `${model.name} reads text only; for images, pick a model marked "sees images".`, text: errorText('error.text.imagesTextOnly', { model: model.name }) };
 }
 
 export function routeFor(model: CatalogModel, caps: Capabilities, { override = 'auto', coordinator = null, cached = {} }: PickerContext = {}): Route {

@@ -1,7 +1,7 @@
 // Engine over a browser Web Worker (comlink). Chunks arrive through a transferred ReadableStream;
 // cancelling it interrupts generation in the worker. A crashed worker fails every pending call.
 import * as Comlink from 'comlink';
-import { LumenError, LumenErrorDataSchema, toLumenError } from '$lib/protocol/errors';
+import { LumenError, LumenErrorDataSchema, errorText, stopped, toLumenError } from '$lib/protocol/errors';
 import type { EmbeddingResponse } from '$lib/protocol/embeddings';
 import type { ChatCompletionChunk, ChatCompletionRequest, EmbeddingRequest } from '$lib/protocol/openai';
 import type { BrowserWorkerApi, LoadResult, WorkerLoadSpec, WorkerStreamItem } from '$lib/protocol/worker-api';
@@ -60,7 +60,7 @@ export class WorkerEngine implements Engine {
 
 	async load(model: CatalogModel, options: LoadOptions = {}): Promise<LoadResult> {
 		const { signal, onProgress } = options;
-		if (signal?.aborted) throw new LumenError('download_cancelled', 'Loading was cancelled.', true);
+		if (signal?.aborted) throw new LumenError('download_cancelled', 'Loading was cancelled.', true, { i18n: errorText('error.text.downloadCancelled') });
 		const handle = this.worker();
 		const spec = this.specFor(model);
 		const progress = onProgress ? Comlink.proxy(onProgress) : undefined;
@@ -70,7 +70,7 @@ export class WorkerEngine implements Engine {
 				() => {
 					// The only sure way to stop in-flight downloads is to end the worker; nothing is marked cached.
 					this.terminate();
-					reject(new LumenError('download_cancelled', 'Loading was cancelled. Nothing was saved as cached.', true));
+					reject(new LumenError('download_cancelled', 'Loading was cancelled. Nothing was saved as cached.', true, { i18n: errorText('error.text.downloadCancelled') }));
 				},
 				{ once: true }
 			);
@@ -87,7 +87,7 @@ export class WorkerEngine implements Engine {
 	async *chat(request: ChatCompletionRequest, options: ChatOptions = {}): AsyncGenerator<ChatCompletionChunk> {
 		const { signal, format } = options;
 		const handle = this.handle;
-		if (!handle || !this.loadedId) throw new LumenError('model_not_found', 'Load a model before chatting.', true);
+		if (!handle || !this.loadedId) throw new LumenError('model_not_found', 'Load a model before chatting.', true, { i18n: errorText('error.text.noModel', { action: 'chat' }) });
 		let stream: ReadableStream<WorkerStreamItem>;
 		try {
 			stream = await Promise.race([handle.api.chat(request, format), handle.crashed.then(throwIt)]);
@@ -120,14 +120,14 @@ export class WorkerEngine implements Engine {
 	async embed(request: EmbeddingRequest, options: EmbedOptions = {}): Promise<EmbeddingResponse> {
 		const { signal } = options;
 		const handle = this.handle;
-		if (!handle || !this.loadedId) throw new LumenError('model_not_found', 'Load a model before embedding.', true);
-		if (signal?.aborted) throw new LumenError('aborted', 'Stopped.', true);
+		if (!handle || !this.loadedId) throw new LumenError('model_not_found', 'Load a model before embedding.', true, { i18n: errorText('error.text.noModel', { action: 'embed' }) });
+		if (signal?.aborted) throw stopped();
 		let onAbort: () => void = () => undefined;
 		const aborted = new Promise<never>((_, reject) => {
 			onAbort = () => {
 				// Through comlink this is a promise, which a worker that just died rejects: nothing to do then.
 				Promise.resolve(handle.api.interrupt()).catch(() => undefined);
-				reject(new LumenError('aborted', 'Stopped.', true));
+				reject(stopped());
 			};
 			signal?.addEventListener('abort', onAbort, { once: true });
 		});
@@ -146,7 +146,7 @@ export class WorkerEngine implements Engine {
 	 */
 	async serve(request: ServeRequest, onStatus: (status: ServeStatus) => void): Promise<ServeStatus> {
 		const handle = this.handle;
-		if (!handle || !this.loadedId) throw new LumenError('model_not_found', 'Load a model before serving it.', true);
+		if (!handle || !this.loadedId) throw new LumenError('model_not_found', 'Load a model before serving it.', true, { i18n: errorText('error.text.noModel', { action: 'serve' }) });
 		if (!handle.api.serve) throw new LumenError('bad_request', 'This runtime cannot serve its model to a coordinator.');
 		try {
 			return await Promise.race([handle.api.serve(request, Comlink.proxy(onStatus)), handle.crashed.then(throwIt)]);

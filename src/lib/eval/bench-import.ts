@@ -15,7 +15,7 @@ import {
 	type ModelAnswerLine,
 	type Vote
 } from '$lib/mtbench';
-import { LumenError } from '$lib/protocol/errors';
+import { LumenError, stopped } from '$lib/protocol/errors';
 import type { JudgmentLine } from './workspace-store';
 
 /** A picked file: its path inside the picked folder (`mt_bench/model_answer/x.jsonl`) or just its name. */
@@ -131,7 +131,7 @@ export async function fetchBenchFiles(source: UrlSource, options: { fetch?: type
 			try {
 				res = await get(parsed, { signal: options.signal });
 			} catch (err) {
-				if (options.signal?.aborted) throw new LumenError('aborted', 'Stopped.', true);
+				if (options.signal?.aborted) throw stopped();
 				const why = err instanceof Error ? err.message : String(err);
 				throw new LumenError('network', `Could not download ${parsed.href} (${why}). You may be offline, or that server does not let web pages read the file; import the files from disk instead.`, true);
 			}

@@ -3,7 +3,7 @@
 // generation at a time (a new chat interrupts the one before), so calls to it are queued, never overlapped.
 import type { Engine } from '$lib/engine/types';
 import type { ChatFn } from '$lib/mtbench';
-import { LumenError } from '$lib/protocol/errors';
+import { LumenError, stopped } from '$lib/protocol/errors';
 
 export function engineChat(engine: Pick<Engine, 'chat'>, model: string, options: { oneAtATime?: boolean } = {}): ChatFn {
 	const call: ChatFn = async (messages, { temperature, maxTokens, signal }) => {
@@ -14,7 +14,7 @@ export function engineChat(engine: Pick<Engine, 'chat'>, model: string, options:
 			if (choice?.finish_reason === 'error') throw new LumenError('generation_failed', `${model} failed part-way through its answer. Try again.`, true);
 		}
 		// An engine ends its stream quietly when it is stopped; half an answer must not be taken for a whole one.
-		if (signal?.aborted) throw new LumenError('aborted', 'Stopped.', true);
+		if (signal?.aborted) throw stopped();
 		return text;
 	};
 	return options.oneAtATime ? oneAtATime(call) : call;
@@ -25,7 +25,7 @@ export function oneAtATime(fn: ChatFn): ChatFn {
 	let tail: Promise<unknown> = Promise.resolve();
 	return (messages, options) => {
 		const run = tail.then(() => {
-			if (options.signal?.aborted) throw new LumenError('aborted', 'Stopped.', true);
+			if (options.signal?.aborted) throw stopped();
 			return fn(messages, options);
 		});
 		tail = run.catch(() => undefined);

@@ -4,7 +4,7 @@
 // again (Resume) skips everything on file. Progress counts, an estimate of the time left, retries shown.
 import type { EngineState } from '$lib/chat/engine-state.svelte';
 import { buildMatches, benchPaths, countJudgeCalls, generateAnswers, judge, loadBench, openAIChat, type ChatFn } from '$lib/mtbench';
-import { LumenError, toLumenError, type LumenErrorData } from '$lib/protocol/errors';
+import { LumenError, stopped, toLumenError, type LumenErrorData } from '$lib/protocol/errors';
 import { OpenAIClient } from '$lib/protocol/openai-client';
 import { engineChat } from './engine-chat';
 import { planRun } from './plan';
@@ -83,7 +83,7 @@ export class EvalRun {
 	}
 
 	cancel(): void {
-		this.controller?.abort(new LumenError('aborted', 'Stopped.', true));
+		this.controller?.abort(stopped());
 		this.slots.answers.cancelLoad();
 		this.slots.judge.cancelLoad();
 	}
@@ -186,7 +186,7 @@ export class EvalRun {
 		signal.addEventListener('abort', stop, { once: true });
 		try {
 			if (!(await slot.load())) {
-				if (signal.aborted) throw new LumenError('aborted', 'Stopped.', true);
+				if (signal.aborted) throw stopped();
 				throw LumenError.fromData(slot.error ?? { code: 'model_load_failed', message: `${ref.id} did not load. Try again.`, retryable: true });
 			}
 		} finally {

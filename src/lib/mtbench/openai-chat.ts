@@ -1,6 +1,6 @@
 // A ChatFn over the one OpenAI client: a coordinator's model, a native worker, or any OpenAI-compatible judge
 // (a remote API with its key). The answer is streamed and gathered, so every server that streams works.
-import { LumenError } from '../protocol/errors';
+import { LumenError, stopped } from '../protocol/errors';
 import type { OpenAIClient } from '../protocol/openai-client';
 import type { ChatFn } from './run-support';
 
@@ -13,7 +13,7 @@ export function openAIChat(client: OpenAIClient, model: string): ChatFn {
 			if (choice?.finish_reason === 'error') throw new LumenError('generation_failed', `${model} failed part-way through its answer. Try again.`, true);
 		}
 		// The client ends a stream quietly when it is aborted; a half answer must not be taken for a whole one.
-		if (signal?.aborted) throw new LumenError('aborted', 'Stopped.', true);
+		if (signal?.aborted) throw stopped();
 		return text;
 	};
 }

@@ -1,6 +1,6 @@
 // What the answer and judge runners share: the chat function they are given, retries with backoff, a
 // bounded pool of concurrent calls, and which failures stop a whole run.
-import { LumenError, toLumenError } from '../protocol/errors';
+import { LumenError, stopped, toLumenError } from '../protocol/errors';
 import type { ChatMessage } from '../protocol/openai';
 
 export type ChatOptions = { temperature: number; maxTokens: number; signal?: AbortSignal };
@@ -29,7 +29,7 @@ export function isFatal(err: LumenError): boolean {
 
 export function abortedError(signal: AbortSignal | undefined): LumenError {
 	const reason: unknown = signal?.reason;
-	return reason instanceof LumenError ? reason : new LumenError('aborted', 'Stopped.', true);
+	return reason instanceof LumenError ? reason : stopped();
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

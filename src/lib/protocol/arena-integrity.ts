@@ -2,6 +2,7 @@
 // battle's turns and characters, the identity-leak check of FastChat's clean_battle_data.py, and
 // the wire shapes of the moderation call the page makes before a prompt enters a public battle.
 import { z } from 'zod';
+import { LumenError, errorText } from './errors';
 
 /** FastChat's CONVERSATION_TURN_LIMIT (50) and INPUT_CHAR_LEN_LIMIT (12,000); its blind-mode limit (30,000) bounds a whole battle. */
 export const ArenaLimitsSchema = z.object({
@@ -14,16 +15,27 @@ export type ArenaLimits = z.infer<typeof ArenaLimitsSchema>;
 export const DEFAULT_ARENA_LIMITS: ArenaLimits = { max_turns: 50, max_prompt_chars: 12_000, max_battle_chars: 30_000 };
 
 /**
- * Why a prompt may not enter the battle under these limits, in words a person can act on; null when it may.
- * `turns` and `chars` are what the battle already holds (the person's messages and their characters).
+ * Why a prompt may not enter the battle under these limits, in words a person can act on (a 400 naming
+ * `text`); null when it may. `turns` and `chars` are what the battle already holds (the person's messages and
+ * their characters).
  */
-export function limitProblem(limits: ArenaLimits, turns: number, chars: number, prompt: string): string | null {
+export function limitProblem(limits: ArenaLimits, turns: number, chars: number, prompt: string): LumenError | null {
+	const refuse = (message: string, i18n: ReturnType<typeof errorText>) => new LumenError('bad_request', message, false, { param: 'text', i18n });
 	if (turns >= limits.max_turns)
-		return `This battle has reached its limit of ${limits.max_turns} turns. Vote, then press "New round" to start another.`;
+		return refuse(
+			`This battle has reached its limit of ${limits.max_turns} turns. Vote, then press "New round" to start another.`,
+			errorText('error.text.arenaTurns', { limit: limits.max_turns })
+		);
 	if (prompt.length > limits.max_prompt_chars)
-		return `The message has ${prompt.length} characters; an arena message may have at most ${limits.max_prompt_chars}. Shorten it and send again.`;
+		return refuse(
+			`The message has ${prompt.length} characters; an arena message may have at most ${limits.max_prompt_chars}. Shorten it and send again.`,
+			errorText('error.text.arenaPromptChars', { chars: prompt.length, limit: limits.max_prompt_chars })
+		);
 	if (chars + prompt.length > limits.max_battle_chars)
-		return `This battle would exceed its limit of ${limits.max_battle_chars} characters of messages. Vote, then press "New round" to start another.`;
+		return refuse(
+			`This battle would exceed its limit of ${limits.max_battle_chars} characters of messages. Vote, then press "New round" to start another.`,
+			errorText('error.text.arenaBattleChars', { limit: limits.max_battle_chars })
+		);
 	return null;
 }
 

@@ -1,18 +1,18 @@
 // How OpenAI-compatible servers report failures, in each server's dialect, turned into LumenErrors.
 // Shared by the HTTP client (non-2xx answers) and the SSE parser (errors sent inside a stream).
-import { LumenError } from './errors';
+import { LumenError, errorText, type ErrorText } from './errors';
 import { OpenAIErrorBodySchema, openAIErrorToLumen } from './openai-errors';
 
 /** A non-2xx answer. The status stays available to callers whose retry policy depends on it (the vote outbox). */
 export class HttpStatusError extends LumenError {
 	readonly status: number;
 	constructor(status: number, from: LumenError) {
-		super(from.code, from.message, from.retryable);
+		super(from.code, from.message, from.retryable, from.i18n ? { i18n: from.i18n } : undefined);
 		this.status = status;
 	}
 }
 
-type Payload = { message: string; code?: string | number };
+type Payload = { message: string; code?: string | number; i18n?: ErrorText };
 
 /**
  * The message and code in an error body: OpenAI's and llama.cpp's `{error: {message, code}}`, Ollama's and
@@ -20,7 +20,10 @@ type Payload = { message: string; code?: string | number };
  */
 export function readErrorPayload(body: unknown): Payload | null {
 	const openai = OpenAIErrorBodySchema.safeParse(body);
-	if (openai.success) return { message: openai.data.error.message, code: openai.data.error.code ?? undefined };
+	if (openai.success) {
+		const { message, code, i18n } = openai.data.error;
+		return { message, code: code ?? undefined, ...(i18n ? { i18n } : {}) };
+	}
 	if (typeof body !== 'object' || body === null) return null;
 	const b = body as Record<string, unknown>;
 	const code = typeof b.code === 'string' || typeof b.code === 'number' ? b.code : undefined;
@@ -34,7 +37,7 @@ export function readErrorPayload(body: unknown): Payload | null {
  */
 export function payloadToLumen(payload: Payload, status: number): LumenError {
 	const inner = typeof payload.code === 'number' && payload.code >= 400 && payload.code < 600 ? payload.code : status;
-	return openAIErrorToLumen({ error: { message: payload.message, code: payload.code } }, inner);
+	return openAIErrorToLumen({ error: { message: payload.message, code: payload.code, i18n: payload.i18n } }, inner);
 }
 
 export type ErrorContext = {
@@ -42,6 +45,8 @@ export type ErrorContext = {
 	server: string;
 	/** What to do about a refused API key, e.g. "Check the API key in Settings." */
 	keyHint: string;
+	/** The server's root URL, for the localized texts; without it they fall back to the code's headline. */
+	url?: string;
 };
 
 /** A non-2xx response as a LumenError whose message says what went wrong and what to do. */
@@ -56,7 +61,8 @@ export async function httpErrorToLumen(res: Response, path: string, ctx: ErrorCo
 	const payload = readErrorPayload(body);
 	if (res.status === 401 || res.status === 403) {
 		const detail = payload ? ` (${payload.message})` : '';
-		return new HttpStatusError(res.status, new LumenError('unauthorized', `${capitalize(ctx.server)} refused the API key${detail}. ${ctx.keyHint}`, false));
+		const i18n = ctx.url === undefined ? undefined : errorText('error.text.unauthorized', { url: ctx.url });
+		return new HttpStatusError(res.status, new LumenError('unauthorized', `${capitalize(ctx.server)} refused the API key${detail}. ${ctx.keyHint}`, false, { i18n }));
 	}
 	if (payload) return new HttpStatusError(res.status, payloadToLumen(payload, res.status));
 	const plain = !body && text.length > 0 && text.length <= 200 && !/^\s*</.test(text) ? `: ${text.trim()}` : '';

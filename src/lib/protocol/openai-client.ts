@@ -1,7 +1,7 @@
 // The one way this app talks to an OpenAI-compatible server (a Lumen coordinator or worker, vLLM, llama.cpp,
 // TGI, Ollama): URL normalisation, JSON calls, streamed chats and completions, every failure a LumenError.
 import type { z } from 'zod';
-import { LumenError, isAbortError } from './errors';
+import { LumenError, errorText, isAbortError, stopped } from './errors';
 import type { ChatCompletionChunk, ChatCompletionRequest, CompletionChunk, CompletionRequest } from './openai';
 import { LooseModelListSchema, normalizeChatChunk, normalizeCompletionChunk, servedModels, type ServedModel } from './openai-client-chunks';
 import { capitalize, httpErrorToLumen, payloadToLumen, readErrorPayload } from './openai-client-errors';
@@ -85,7 +85,7 @@ export class OpenAIClient {
 			throw this.failure(err, signal, init.timeoutMs);
 		}
 		if (res.ok || init.passErrors) return res;
-		throw this.map(await httpErrorToLumen(res, path, { server: this.server, keyHint: this.options.keyHint ?? 'Check the API key.' }));
+		throw this.map(await httpErrorToLumen(res, path, { server: this.server, keyHint: this.options.keyHint ?? 'Check the API key.', url: this.root }));
 	}
 
 	async getJSON<T>(path: string, schema: z.ZodType<T>, options: CallOptions = {}): Promise<T> {
@@ -142,11 +142,13 @@ export class OpenAIClient {
 	private failure(err: unknown, signal: AbortSignal | undefined, timeoutMs: number | undefined): LumenError {
 		if (isTimeout(err) || isTimeout(signal?.reason)) {
 			const within = timeoutMs === undefined ? 'in time' : timeoutMs < 1000 ? `within ${timeoutMs} ms` : `within ${Math.round(timeoutMs / 1000)} seconds`;
-			return this.map(new LumenError('network', `${capitalize(this.server)} did not answer ${within}. Check that it is running and reachable, then try again.`, true, { cause: err }));
+			const i18n = errorText('error.text.noAnswer', { url: this.root });
+			return this.map(new LumenError('network', `${capitalize(this.server)} did not answer ${within}. Check that it is running and reachable, then try again.`, true, { cause: err, i18n }));
 		}
-		if (signal?.aborted || isAbortError(err)) return new LumenError('aborted', 'Stopped.', true, { cause: err });
+		if (signal?.aborted || isAbortError(err)) return stopped(err);
 		const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
-		return this.map(new LumenError('network', `Could not reach ${this.server} (${cause}). Check the URL and that it is running.`, true, { cause: err }));
+		const i18n = errorText('error.text.unreachable', { url: this.root });
+		return this.map(new LumenError('network', `Could not reach ${this.server} (${cause}). Check the URL and that it is running.`, true, { cause: err, i18n }));
 	}
 
 	private map(err: LumenError): LumenError {

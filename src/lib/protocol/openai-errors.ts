@@ -1,14 +1,19 @@
 // OpenAI's HTTP error shape and its mapping to and from our LumenError, so any OpenAI client
 // understands our errors and we understand theirs. Statuses follow OpenAI's API.
 import { z } from 'zod';
-import { LumenError, type ErrorCode } from './errors';
+import { ErrorTextSchema, LumenError, type ErrorCode } from './errors';
 
 export const OpenAIErrorBodySchema = z.object({
 	error: z.object({
 		message: z.string(),
 		type: z.string().nullish(),
 		param: z.string().nullish(),
-		code: z.union([z.string(), z.number()]).nullish()
+		code: z.union([z.string(), z.number()]).nullish(),
+		/**
+		 * Lumen's extra: the message for the interface's other languages (see ErrorText). OpenAI clients ignore
+		 * unknown fields; a malformed one (another server's field of that name) is dropped, not an error.
+		 */
+		i18n: ErrorTextSchema.optional().catch(undefined)
 	})
 });
 export type OpenAIErrorBody = z.infer<typeof OpenAIErrorBodySchema>;
@@ -49,7 +54,13 @@ export function statusOf(code: ErrorCode): number {
 /** Our error as OpenAI's body. 5xx messages are kept generic unless marked safe, so internals never leak. */
 export function toOpenAIError(err: LumenError, param?: string): OpenAIErrorBody {
 	return {
-		error: { message: err.message, type: TYPE[err.code] ?? 'server_error', param: param ?? null, code: err.code }
+		error: {
+			message: err.message,
+			type: TYPE[err.code] ?? 'server_error',
+			param: param ?? null,
+			code: err.code,
+			...(err.i18n ? { i18n: err.i18n } : {})
+		}
 	};
 }
 
@@ -68,5 +79,5 @@ export function openAIErrorToLumen(body: OpenAIErrorBody, status: number): Lumen
 						: status === 503
 							? 'unavailable'
 							: 'internal');
-	return new LumenError(code, body.error.message, status === 429 || status >= 500);
+	return new LumenError(code, body.error.message, status === 429 || status >= 500, body.error.i18n ? { i18n: body.error.i18n } : undefined);
 }
