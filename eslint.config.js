@@ -88,12 +88,12 @@ export default ts.config(
 	},
 	{
 		// Node code (coordinator, native workers, the shared runtime, the CLI, scripts, benches) reaches the
-		// app's DOM-free modules through one declared path: package.json `imports` (#protocol, #rating, #catalog, #templates, #mtbench, #serve).
+		// app's DOM-free modules through one declared path: package.json `imports` (#protocol, #rating, #catalog, #templates, #mtbench, #serve, #i18n).
 		files: ['coordinator/**/*.ts', 'workers/native/**/*.ts', 'workers/runtime/**/*.ts', 'bin/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
 		rules: {
 			'no-restricted-imports': [
 				'error',
-				{ patterns: [{ regex: '^\\$lib/|(^|/)src/lib/', message: 'Import shared modules through #protocol/*, #rating/*, #catalog/*, #templates/*, #mtbench/* or #serve/* (package.json imports).' }] }
+				{ patterns: [{ regex: '^\\$lib/|(^|/)src/lib/', message: 'Import shared modules through #protocol/*, #rating/*, #catalog/*, #templates/*, #mtbench/*, #serve/* or #i18n/* (package.json imports).' }] }
 			]
 		}
 	}

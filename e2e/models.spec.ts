@@ -106,3 +106,21 @@ test('the web-llm worker boots in Chromium, imports web-llm lazily and answers a
 	expect(error).toMatchObject({ code: 'network', retryable: true });
 	expect(error.message).toMatch(/mlc-chat-config\.json.*Check the connection/);
 });
+
+test.describe('in Simplified Chinese', () => {
+	test.use({ locale: 'zh-CN' });
+
+	test('the fit reasons and the model descriptions read in Chinese', async ({ page, server }) => {
+		await page.goto(`${server.url}/models`);
+		const tiny = row(page, 'lumen-tiny-a');
+		await expect(tiny.getByTestId('verdict')).toHaveAttribute('data-verdict', 'slow');
+		// The adapter reason (with the adapter's name as a value) and the storage reason, in Chinese.
+		await expect(tiny.getByTestId('reasons')).toContainText('软件回退');
+		await expect(tiny.getByTestId('reasons')).toContainText('swiftshader');
+		await expect(tiny.getByTestId('reasons')).toContainText('可用存储');
+		await expect(tiny.getByTestId('reasons')).not.toContainText('storage free');
+		await expect(tiny.getByTestId('description')).toContainText('随机权重');
+		await expect(row(page, 'phi-3.5-mini-instruct').getByTestId('reasons')).toContainText('shader-f16');
+		await expect(row(page, 'phi-3.5-mini-instruct').getByTestId('reasons')).not.toContainText('Needs');
+	});
+});

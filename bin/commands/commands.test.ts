@@ -44,6 +44,19 @@ describe('lumen models', () => {
 		expect(rows.find((m) => m.id === 'qwen2.5-0.5b-instruct')).toMatchObject({ offline: false });
 	});
 
+	it('prints the same English table as before, and each description (from en.json, as the page shows it) in --json', () => {
+		const table = run(['models']);
+		expect(table.status).toBe(0);
+		const lines = table.stdout.split('\n');
+		expect(lines).toContain('lumen-tiny-a           local test model                                 27 MB fp32  ctx 2048    runs offline');
+		expect(lines).toContain('phi-3.5-mini-instruct  onnx-community/Phi-3.5-mini-instruct-onnx-web  2160 MB q4f16  ctx 131072');
+		const rows = JSON.parse(run(['models', '--json']).stdout) as { id: string; description: string }[];
+		expect(rows.find((m) => m.id === 'lumen-tiny-a')?.description).toBe(
+			'Built by this project with random weights so everything works offline. It babbles by design: that is not a bug.'
+		);
+		expect(rows.every((m) => m.description.length > 0 && m.description !== 'No description yet.')).toBe(true);
+	});
+
 	it('fails with a hint when the coordinator cannot be reached', () => {
 		const r = run(['models', '--coordinator', 'http://127.0.0.1:9']);
 		expect(r.status).toBe(1);

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { messageText } from '#i18n/format';
 import { toLumenError } from '#protocol/errors';
 import { DEFAULT_MODELS_DIR } from '../../workers/native/onnx-backend';
 import { readCatalog } from '../catalog';
@@ -30,7 +31,9 @@ export function modelsCommand(): Command {
 				source: m.source.host === 'local' ? 'local test model' : m.source.repo,
 				size: `${((m.sizes[m.defaultDtype] ?? 0) / 1e6).toFixed(0)} MB ${m.defaultDtype}`,
 				context: m.contextLength,
-				offline: m.source.host === 'local' && existsSync(join(DEFAULT_MODELS_DIR, m.id, 'config.json'))
+				offline: m.source.host === 'local' && existsSync(join(DEFAULT_MODELS_DIR, m.id, 'config.json')),
+				// English, from the same message file the app's English page reads (src/lib/i18n/messages/en.json).
+				description: messageText(m.description)
 			}));
 			if (opts.json) return console.log(JSON.stringify(rows, null, 2));
 			const widths = [Math.max(...rows.map((r) => r.id.length)), Math.max(...rows.map((r) => r.source.length)), 12];

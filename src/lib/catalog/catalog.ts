@@ -1,7 +1,9 @@
-// The model catalog: data in models.json, validated here. One entry per model a person can pick.
+// The model catalog: data in models.json (descriptions in the message files), validated here. One entry per model a person can pick.
 // Invariant: `files` lists byte sizes per dtype as published, so "fits this device" needs no network.
 import { z } from 'zod';
+import type { Message } from '../i18n/format';
 import { DtypeSchema } from '../protocol/worker-api';
+import { catalogDescription } from './descriptions';
 import raw from './models.json' with { type: 'json' };
 
 export const RuntimeSchema = z.enum(['transformers', 'web-llm', 'remote']);
@@ -24,14 +26,17 @@ export const CatalogModelSchema = z.object({
 	/** Random-weight models the project builds for tests: their output is babble by design. */
 	testModel: z.boolean().default(false),
 	/** Reads images as well as text. In this app only a coordinator runs such a model (no local vision runtime yet). */
-	vision: z.boolean().default(false),
-	description: z.string()
+	vision: z.boolean().default(false)
 });
-export type CatalogModel = z.infer<typeof CatalogModelSchema>;
+/**
+ * `description`: a message (`messageText` words it): the catalog's come from the message files
+ * (descriptions.ts), web-llm's and the coordinator's from a message with values.
+ */
+export type CatalogModel = z.infer<typeof CatalogModelSchema> & { description: Message };
 
 export const CatalogSchema = z.array(CatalogModelSchema);
 
-export const catalog: CatalogModel[] = CatalogSchema.parse(raw);
+export const catalog: CatalogModel[] = CatalogSchema.parse(raw).map((m) => ({ ...m, description: catalogDescription(m.id) }));
 
 export function findModel(id: string, models: readonly CatalogModel[] = catalog): CatalogModel | undefined {
 	return models.find((m) => m.id === id);

@@ -16,6 +16,7 @@ import { listCachedModels } from '$lib/storage';
 import { loadSpec } from '$lib/engine/browser-worker';
 import { webllmLoadSpec } from '$lib/engine/webllm-worker-handle';
 import { toLumenError, type LumenErrorData } from '$lib/protocol/errors';
+import { currentLocale, messageText } from '$lib/i18n';
 import type { LoadProgress, LoadResult } from '$lib/protocol/worker-api';
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
@@ -185,7 +186,7 @@ export class EngineState {
 		const key = this.key();
 		const route = this.route!;
 		if (route.where === 'none') {
-			this.error = { code: 'model_load_failed', message: route.whereReason, retryable: false };
+			this.error = { code: 'model_load_failed', message: messageText(route.whereReason, currentLocale()), retryable: false };
 			this.status = 'error';
 			return false;
 		}

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { findModel } from '$lib/catalog/catalog';
 import { webllmModels } from '$lib/catalog/webllm';
+import { messageText, type Message } from '$lib/i18n/format';
 import type { Capabilities } from './capabilities';
 import { assessFit, blockerOf, fitFor } from './fit';
 import type { WebllmModel } from './webllm-adapter';
@@ -25,7 +26,7 @@ const tiny = findModel('lumen-tiny-b')!;
 const llama = findModel('llama-3.2-1b-instruct')!;
 const phi = findModel('phi-3.5-mini-instruct')!;
 const swiftshader = { fallback: true, architecture: 'swiftshader', shaderF16: false };
-const text = (fit: { reasons: { text: string }[] }) => fit.reasons.map((r) => r.text).join('\n');
+const text = (fit: { reasons: Message[] }) => fit.reasons.map((r) => messageText(r)).join('\n');
 
 describe('fitFor, Transformers.js models', () => {
 	it.each([
@@ -66,8 +67,12 @@ describe('fitFor, Transformers.js models', () => {
 		expect(fitFor({ ...model, sizes: { fp32: 4.9 * GiB } }, caps()).verdict).toBe('no');
 	});
 
-	it('the blocker reads as a clause for the router', () => {
-		expect(blockerOf(fitFor(tiny, caps({ storageQuotaBytes: 30e6, storageUsageBytes: 0 })))).toBe('needs 26 MiB, this browser allows 23 MiB');
+	it('the blocker is the first failed reason, and reads as a clause inside the router\'s sentence', () => {
+		const blocker = blockerOf(fitFor(tiny, caps({ storageQuotaBytes: 30e6, storageUsageBytes: 0 })));
+		expect(blocker && messageText(blocker)).toBe('Needs 26 MiB, this browser allows 23 MiB.');
+		expect(messageText({ id: 'route.serverInstead', values: { url: 'http://gpu.box', blocker: blocker! } })).toBe(
+			'Runs on the coordinator at http://gpu.box: needs 26 MiB, this browser allows 23 MiB.'
+		);
 		expect(blockerOf(fitFor(tiny, caps()))).toBeNull();
 	});
 });

@@ -1,12 +1,14 @@
 // "Does this model fit this device?": the one verdict, with its reasons, that the router (whether the
 // chat may run a model here) and the /models page (what it shows) both use. Pure: capabilities in, verdict out.
 import { formatBytes, type CatalogModel } from '$lib/catalog/catalog';
+import type { Message } from '$lib/i18n/format';
 import type { Capabilities } from './capabilities';
 import { F16_DTYPES, placeModel, type DeviceOverride, type Placement } from './placement';
 import type { WebllmModel } from './webllm-adapter';
 
 export type ReasonLevel = 'ok' | 'warn' | 'fail';
-export type FitReason = { level: ReasonLevel; text: string };
+/** A reason is a message (id and values, in en.json / zh-CN.json): `messageText(reason, locale)` words it. */
+export type FitReason = Message & { level: ReasonLevel };
 /** `fits`: runs well here; `slow`: runs, but on the CPU or a software adapter; `no`: will not run or not be stored. */
 export type Verdict = 'fits' | 'slow' | 'no';
 export type Fit = { verdict: Verdict; placement: Placement; sizeBytes: number; reasons: FitReason[] };
@@ -39,7 +41,7 @@ export function assessFit(model: CatalogModel, caps: Capabilities, placement: Pl
 	const webllm = model.runtime === 'web-llm' ? webllmNeeds(model) : null;
 	const reasons: FitReason[] =
 		model.runtime === 'remote'
-			? [{ level: 'fail', text: 'It is served only by the coordinator.' }]
+			? [{ level: 'fail', id: 'fit.remoteOnly' }]
 			: [
 					adapterReason(caps, placement, webllm !== null),
 					...featureReasons(model, caps, placement, webllm !== null),
@@ -57,12 +59,9 @@ export function fitFor(model: CatalogModel, caps: Capabilities, cachedBytes = 0,
 	return assessFit(model, caps, placeModel(model, caps, override), cachedBytes);
 }
 
-/** The first failed reason as a clause ("needs 26 MiB, …"), for sentences such as "Cannot run here: …". */
-export function blockerOf(fit: Fit): string | null {
-	const failed = fit.reasons.find((r) => r.level === 'fail');
-	if (!failed) return null;
-	const text = failed.text.replace(/\.$/, '');
-	return /^[A-Z][a-z]/.test(text) ? text[0].toLowerCase() + text.slice(1) : text;
+/** The first failed reason, for sentences such as "Cannot run here: {blocker}…" (a nested message reads as a clause). */
+export function blockerOf(fit: Fit): FitReason | null {
+	return fit.reasons.find((r) => r.level === 'fail') ?? null;
 }
 
 function webllmNeeds(model: CatalogModel): { vramBytes: number | null; bufferBytes: number } {
@@ -75,18 +74,17 @@ function webllmNeeds(model: CatalogModel): { vramBytes: number | null; bufferByt
 
 function adapterReason(caps: Capabilities, placement: Placement, webllm: boolean): FitReason {
 	const gpu = caps.webgpu;
-	const real = `Real WebGPU adapter${gpu.vendor ? ` (${gpu.vendor})` : ''}.`;
-	const software = `software fallback (${gpu.architecture || 'CPU'})`;
+	const real: FitReason = gpu.vendor ? { level: 'ok', id: 'fit.realAdapterVendor', values: { vendor: gpu.vendor } } : { level: 'ok', id: 'fit.realAdapter' };
+	const arch = { arch: gpu.architecture || 'CPU' };
 	if (webllm) {
-		if (!gpu.available) return { level: 'fail', text: 'No WebGPU adapter: web-llm needs WebGPU.' };
-		if (gpu.fallback) return { level: 'fail', text: `The WebGPU adapter is a ${software}, not a real GPU.` };
-		return { level: 'ok', text: real };
+		if (!gpu.available) return { level: 'fail', id: 'fit.webllmNoWebgpu' };
+		if (gpu.fallback) return { level: 'fail', id: 'fit.webllmSoftware', values: arch };
+		return real;
 	}
-	if (placement.device === 'webgpu')
-		return gpu.fallback ? { level: 'warn', text: `WebGPU on a ${software} adapter: correct but slow.` } : { level: 'ok', text: real };
-	if (!gpu.available) return { level: 'warn', text: 'No WebGPU adapter: runs on the CPU (WASM), slowly.' };
-	if (gpu.fallback) return { level: 'warn', text: `WebGPU adapter is a ${software}: treated as no GPU.` };
-	return { level: 'warn', text: 'Runs on the CPU (WASM), as requested.' };
+	if (placement.device === 'webgpu') return gpu.fallback ? { level: 'warn', id: 'fit.webgpuSoftware', values: arch } : real;
+	if (!gpu.available) return { level: 'warn', id: 'fit.noWebgpuWasm' };
+	if (gpu.fallback) return { level: 'warn', id: 'fit.softwareAsNoGpu', values: arch };
+	return { level: 'warn', id: 'fit.wasmRequested' };
 }
 
 /**
@@ -97,39 +95,39 @@ function featureReasons(model: CatalogModel, caps: Capabilities, placement: Plac
 	const f16 = caps.webgpu.available && caps.webgpu.shaderF16 && placement.device === 'webgpu';
 	const reasons: FitReason[] = [];
 	if (webllm ? model.requiredFeatures.includes('shader-f16') : F16_DTYPES.includes(placement.dtype)) {
-		if (f16) reasons.push({ level: 'ok', text: 'shader-f16 supported.' });
-		else if (webllm) reasons.push({ level: 'fail', text: 'Needs shader-f16 (f16 weights), which this GPU lacks: pick a q4f32 variant.' });
-		else reasons.push({ level: 'fail', text: `Needs shader-f16 for its ${placement.dtype} weights, which this device lacks, and ships no other weights.` });
+		if (f16) reasons.push({ level: 'ok', id: 'fit.f16Ok' });
+		else if (webllm) reasons.push({ level: 'fail', id: 'fit.webllmNeedsF16' });
+		else reasons.push({ level: 'fail', id: 'fit.needsF16', values: { dtype: placement.dtype } });
 	} else if (model.requiredFeatures.includes('shader-f16'))
-		reasons.push({ level: 'warn', text: `No shader-f16: uses ${placement.dtype} weights instead of ${model.defaultDtype}.` });
+		reasons.push({ level: 'warn', id: 'fit.noF16Fallback', values: { dtype: placement.dtype, preferred: model.defaultDtype } });
 	for (const feature of model.requiredFeatures)
-		if (feature !== 'shader-f16' && placement.device === 'webgpu') reasons.push({ level: 'warn', text: `Needs WebGPU feature ${feature} (not checked).` });
+		if (feature !== 'shader-f16' && placement.device === 'webgpu') reasons.push({ level: 'warn', id: 'fit.featureUnchecked', values: { feature } });
 	return reasons;
 }
 
 function bufferReason(caps: Capabilities, needBytes: number): FitReason {
 	const limit = Math.min(caps.webgpu.maxBufferSize, caps.webgpu.maxStorageBufferBindingSize);
-	return limit >= needBytes
-		? { level: 'ok', text: `GPU buffer limit ${formatBytes(limit)} ≥ largest buffer needed (~${formatBytes(needBytes)}).` }
-		: { level: 'fail', text: `GPU buffer limit ${formatBytes(limit)} < largest buffer needed (~${formatBytes(needBytes)}).` };
+	const values = { limit: formatBytes(limit), need: formatBytes(needBytes) };
+	return limit >= needBytes ? { level: 'ok', id: 'fit.bufferOk', values } : { level: 'fail', id: 'fit.bufferTooSmall', values };
 }
 
 function memoryReason(caps: Capabilities, needBytes: number | null): FitReason {
-	if (needBytes === null) return { level: 'ok', text: 'Memory need unknown.' };
-	const need = `~${formatBytes(needBytes)}`;
-	if (caps.deviceMemoryGiB === null) return { level: 'ok', text: `Needs ${need} of memory; this device does not report its memory.` };
+	if (needBytes === null) return { level: 'ok', id: 'fit.memoryUnknown' };
+	const need = formatBytes(needBytes);
+	if (caps.deviceMemoryGiB === null) return { level: 'ok', id: 'fit.memoryUnreported', values: { need } };
 	const allowed = caps.deviceMemoryGiB * GiB * MEMORY_SHARE;
+	const have = caps.deviceMemoryGiB;
 	return needBytes <= allowed
-		? { level: 'ok', text: `Needs ${need} of memory; the device reports ≥ ${caps.deviceMemoryGiB} GiB.` }
-		: { level: 'fail', text: `Needs ${need} of memory, more than this device's memory allows (${formatBytes(allowed)} of the ${caps.deviceMemoryGiB} GiB it reports).` };
+		? { level: 'ok', id: 'fit.memoryOk', values: { need, have } }
+		: { level: 'fail', id: 'fit.memoryTooMuch', values: { need, have, allowed: formatBytes(allowed) } };
 }
 
 function storageReason(caps: Capabilities, missingBytes: number): FitReason {
-	if (missingBytes === 0) return { level: 'ok', text: 'Already stored in this browser.' };
-	if (caps.storageQuotaBytes === null) return { level: 'warn', text: 'Storage quota unknown.' };
+	if (missingBytes === 0) return { level: 'ok', id: 'fit.stored' };
+	if (caps.storageQuotaBytes === null) return { level: 'warn', id: 'fit.quotaUnknown' };
 	const free = Math.max(0, caps.storageQuotaBytes - (caps.storageUsageBytes ?? 0));
 	const allowed = free * QUOTA_SHARE;
 	return missingBytes <= allowed
-		? { level: 'ok', text: `${formatBytes(free)} of storage free for ${formatBytes(missingBytes)}.` }
-		: { level: 'fail', text: `Needs ${formatBytes(missingBytes)}, this browser allows ${formatBytes(allowed)}.` };
+		? { level: 'ok', id: 'fit.storageOk', values: { free: formatBytes(free), need: formatBytes(missingBytes) } }
+		: { level: 'fail', id: 'fit.storageTooSmall', values: { need: formatBytes(missingBytes), allowed: formatBytes(allowed) } };
 }

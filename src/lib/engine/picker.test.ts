@@ -2,6 +2,7 @@
 // whether the catalog, the server's metadata or the person's mark in Settings says it can see.
 import { describe, expect, it } from 'vitest';
 import { findModel } from '$lib/catalog/catalog';
+import { messageText } from '$lib/i18n/format';
 import type { Capabilities } from './capabilities';
 import { imageSupport, pickerEntries } from './picker';
 import type { CoordinatorInfo, Route } from './router';
@@ -16,7 +17,7 @@ const caps: Capabilities = {
 };
 const coordinator: CoordinatorInfo = { url: 'http://gpu.box:8000', models: ['llava', 'plain-llm', 'lumen-tiny-a'], vision: ['llava'] };
 const tiny = findModel('lumen-tiny-a')!;
-const route = (where: Route['where']): Route => ({ where, whereReason: '', device: 'wasm', dtype: 'fp32', reasons: [] });
+const route = (where: Route['where']): Route => ({ where, whereReason: { id: 'route.local' }, device: 'wasm', dtype: 'fp32', reasons: [] });
 
 describe('imageSupport', () => {
 	it('allows images for a coordinator model the server (or Settings) lists as vision-capable', () => {
@@ -66,7 +67,7 @@ describe('pickerEntries with a coordinator', () => {
 			['lumen-tiny-a', 'local'],
 			['server:lumen-tiny-a', 'remote']
 		]);
-		expect(tinies[1].route.whereReason).toBe('Runs on the coordinator at http://gpu.box:8000.');
+		expect(messageText(tinies[1].route.whereReason)).toBe('Runs on the coordinator at http://gpu.box:8000.');
 	});
 
 	it('lists a catalog model that cannot run here once, as the server’s, under its own id', () => {

@@ -39,7 +39,7 @@ export function remoteOnlyModel(id: string, vision = false): CatalogModel {
 		license: 'unknown',
 		testModel: false,
 		vision,
-		description: 'Served by the coordinator.'
+		description: { id: 'catalog.remote.description' }
 	};
 }
 

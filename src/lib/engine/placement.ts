@@ -1,11 +1,13 @@
 // Where on this browser a model would run and with which weights: device (WebGPU only on a real GPU,
 // unless overridden) and dtype (no f16 without shader-f16, no 4-bit on the CPU), each with the reason.
 import type { CatalogModel } from '$lib/catalog/catalog';
+import type { Message } from '$lib/i18n/format';
 import type { Device, Dtype } from '$lib/protocol/worker-api';
 import type { Capabilities } from './capabilities';
 
 export type DeviceOverride = 'auto' | Device;
-export type Placement = { device: Device; dtype: Dtype; reasons: string[] };
+/** `reasons`: why this device and these weights, as messages (`messageText` words them). */
+export type Placement = { device: Device; dtype: Dtype; reasons: Message[] };
 
 export const F16_DTYPES: readonly Dtype[] = ['fp16', 'q4f16'];
 /**
@@ -18,31 +20,30 @@ const FALLBACK: Record<Device, readonly Dtype[]> = {
 	webgpu: ['q4', 'q8', 'fp32']
 };
 
-export function chooseDevice(caps: Capabilities, override: DeviceOverride = 'auto'): { device: Device; reason: string } {
+export function chooseDevice(caps: Capabilities, override: DeviceOverride = 'auto'): { device: Device; reason: Message } {
 	if (override === 'webgpu') {
-		if (!caps.webgpu.available) return { device: 'wasm', reason: 'WebGPU was requested but this browser has no WebGPU adapter; using the CPU (WASM).' };
-		return { device: 'webgpu', reason: caps.webgpu.fallback ? 'WebGPU requested: running on a software (CPU) adapter, correct but slow.' : 'WebGPU requested.' };
+		if (!caps.webgpu.available) return { device: 'wasm', reason: { id: 'place.webgpuMissing' } };
+		return { device: 'webgpu', reason: { id: caps.webgpu.fallback ? 'place.webgpuSoftware' : 'place.webgpuRequested' } };
 	}
-	if (override === 'wasm') return { device: 'wasm', reason: 'CPU (WASM) requested.' };
-	if (caps.webgpu.available && !caps.webgpu.fallback) return { device: 'webgpu', reason: 'A real GPU adapter is available: using WebGPU.' };
-	if (caps.webgpu.available) return { device: 'wasm', reason: 'The only WebGPU adapter is a software fallback, so the CPU (WASM) is faster.' };
-	return { device: 'wasm', reason: 'No WebGPU adapter: running on the CPU (WASM).' };
+	if (override === 'wasm') return { device: 'wasm', reason: { id: 'place.wasmRequested' } };
+	if (caps.webgpu.available && !caps.webgpu.fallback) return { device: 'webgpu', reason: { id: 'place.realGpu' } };
+	if (caps.webgpu.available) return { device: 'wasm', reason: { id: 'place.softwareSlower' } };
+	return { device: 'wasm', reason: { id: 'place.noWebgpu' } };
 }
 
-export function chooseDtype(model: CatalogModel, caps: Capabilities, device: Device): { dtype: Dtype; reason?: string } {
+export function chooseDtype(model: CatalogModel, caps: Capabilities, device: Device): { dtype: Dtype; reason?: Message } {
 	const preferred = model.defaultDtype;
 	const f16ok = device === 'webgpu' && caps.webgpu.shaderF16;
 	const needsFallback = F16_DTYPES.includes(preferred) ? !f16ok : device === 'wasm' && preferred === 'q4';
 	if (!needsFallback) return { dtype: preferred };
 	const alt = FALLBACK[device].find((d) => model.sizes[d] !== undefined && d !== preferred);
-	if (!alt) return { dtype: preferred, reason: `${model.name} only ships ${preferred} weights, which run poorly or not at all here.` };
-	const why = F16_DTYPES.includes(preferred) ? 'No shader-f16 on this device' : 'The CPU has no fast 4-bit kernel';
-	return { dtype: alt, reason: `${why}: using ${alt} weights instead of ${preferred}.` };
+	if (!alt) return { dtype: preferred, reason: { id: 'place.onlyDtype', values: { name: model.name, dtype: preferred } } };
+	return { dtype: alt, reason: { id: F16_DTYPES.includes(preferred) ? 'place.noF16' : 'place.no4bitCpu', values: { dtype: alt, preferred } } };
 }
 
 /** web-llm runs only on WebGPU, with the weights it was compiled for; everything else is chosen here. */
 export function placeModel(model: CatalogModel, caps: Capabilities, override: DeviceOverride = 'auto'): Placement {
-	if (model.runtime === 'web-llm') return { device: 'webgpu', dtype: model.defaultDtype, reasons: ['web-llm on WebGPU: the fastest engine on a real GPU.'] };
+	if (model.runtime === 'web-llm') return { device: 'webgpu', dtype: model.defaultDtype, reasons: [{ id: 'place.webllm' }] };
 	const { device, reason } = chooseDevice(caps, override);
 	const { dtype, reason: dtypeReason } = chooseDtype(model, caps, device);
 	return { device, dtype, reasons: dtypeReason ? [reason, dtypeReason] : [reason] };

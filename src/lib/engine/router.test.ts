@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { catalog, findModel } from '$lib/catalog/catalog';
 import { webllmModels } from '$lib/catalog/webllm';
+import { messageText } from '$lib/i18n/format';
 import type { Capabilities } from './capabilities';
 import { routeModel, type CoordinatorInfo } from './router';
 
@@ -45,7 +46,7 @@ describe('routeModel', () => {
 		expect(routeModel(f16Model, caps({ shaderF16: true })).dtype).toBe('q4f16');
 		const noF16 = routeModel(f16Model, caps({ shaderF16: false }));
 		expect(noF16.dtype).toBe('q4');
-		expect(noF16.reasons.join(' ')).toMatch(/shader-f16/);
+		expect(noF16.reasons.map((r) => messageText(r)).join(' ')).toMatch(/shader-f16/);
 	});
 
 	it('prefers 8-bit weights on the CPU, where 4-bit has no fast kernel', () => {
@@ -91,7 +92,7 @@ describe('routeModel', () => {
 	] as const)('where: %s → %s', (_name, model, c, coordinator, where, reason) => {
 		const route = routeModel(model, c, 'auto', coordinator, 'cached' in model ? model.cached : 0);
 		expect(route.where).toBe(where);
-		expect(route.whereReason).toMatch(reason);
+		expect(messageText(route.whereReason)).toMatch(reason);
 	});
 });
 
@@ -112,7 +113,7 @@ describe('routeModel for web-llm models', () => {
 		const route = routeModel(model, c);
 		expect(route.where).toBe(where);
 		if (where === 'local') expect(route.device).toBe('webgpu');
-		else expect(route.whereReason).toMatch(/web-llm cannot run it here/);
+		else expect(messageText(route.whereReason)).toMatch(/web-llm cannot run it here/);
 	});
 
 	it('sends a web-llm model to a coordinator that serves it when this device cannot run it', () => {

@@ -53,7 +53,7 @@ export function webllmCatalogEntry(record: ModelRecord): WebllmModel | null {
 		license: 'See the model card',
 		testModel: false,
 		vision: false,
-		description: `MLC-compiled ${name} (${quant.code}) for WebGPU via web-llm; needs ~${Math.round(record.vram_required_MB)} MB of GPU memory.`,
+		description: { id: 'catalog.webllm.description', values: { name, quant: quant.code, vram: Math.round(record.vram_required_MB) } },
 		vramBytes,
 		downloadSizeKnown: false,
 		lowResource: record.low_resource_required ?? false,

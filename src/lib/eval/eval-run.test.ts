@@ -32,7 +32,7 @@ function slot(ids: string[], reply: Reply, where: Route['where'] = 'remote'): En
 		select: (id: string) => void (picked = id),
 		load: async () => (loads.push(picked), true),
 		cancelLoad: () => undefined,
-		route: { where, whereReason: '', device: 'wasm', dtype: 'fp32', reasons: [] },
+		route: { where, whereReason: { id: 'route.local' }, device: 'wasm', dtype: 'fp32', reasons: [] },
 		chatEngine: engine,
 		error: null
 	};

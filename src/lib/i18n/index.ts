@@ -4,16 +4,11 @@
 // <html lang> follows the current locale. Numbers and dates go through Intl with the same locale.
 import { derived, get } from 'svelte/store';
 import { addMessages, init, locale as current, _ } from 'svelte-i18n';
-import en from './messages/en.json' with { type: 'json' };
-import zhCN from './messages/zh-CN.json' with { type: 'json' };
+import { LOCALES, MESSAGES, messageText, type Locale, type Message, type MessageKey } from './format';
 
-export const LOCALES = ['en', 'zh-CN'] as const;
-export type Locale = (typeof LOCALES)[number];
+export { LOCALES, MESSAGES, messageText, type Locale, type Message, type MessageKey };
 /** Each language's own name for itself, for the picker in Settings. */
 export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', 'zh-CN': '简体中文' };
-export const MESSAGES: Record<Locale, Record<string, string>> = { en, 'zh-CN': zhCN };
-/** Every message id; a typo in a component is a type error. */
-export type MessageKey = keyof typeof en;
 export type MessageValues = Record<string, string | number | Date | null | undefined>;
 
 const STORAGE_KEY = 'lumen-locale';
@@ -90,6 +85,9 @@ export function translate(key: MessageKey, values?: MessageValues): string {
 	if (!started) setupI18n(); // code run before the layout (a unit test, a worker) still gets a language
 	return get(t)(key, values);
 }
+
+/** `$say(message)`: a message built in .ts code (id and values, see format.ts) in the current language. */
+export const say = derived(locale, (code) => (message: Message) => messageText(message, code));
 
 /** Numbers in the current locale (`$fmt.number(1234.5, { maximumFractionDigits: 1 })`), dates likewise. */
 export const fmt = derived(locale, (code) => ({
