@@ -136,9 +136,59 @@ test('every page fits a 390 px phone, with the menu open and every disclosure op
 	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
 	await expect(page).toHaveURL(/\/models$/);
 	await expect(page.getByRole('button', { name: 'Menu' })).toHaveAttribute('aria-expanded', 'false');
-	// A wide table scrolls inside itself and is still a table to assistive technology.
+	// The models table needs no sideways scrolling on a phone (each model is a card, its cells named by their
+	// column), and it is still a table to assistive technology.
 	await expect(page.getByRole('table').first()).toBeVisible();
-	await expect(page.getByRole('columnheader', { name: 'Model' }).first()).toBeVisible();
+	await expect(page.getByRole('columnheader', { name: 'Model' }).first()).toBeAttached();
+	await expect(page.getByRole('row').nth(1)).toBeVisible();
+	const tables = await page.getByRole('table').evaluateAll((tables) =>
+		tables.map((el) => {
+			const r = el.getBoundingClientRect();
+			return { scrollWidth: el.scrollWidth, clientWidth: el.clientWidth, left: Math.round(r.left), right: Math.round(r.right) };
+		})
+	);
+	for (const t of tables) {
+		expect(t.scrollWidth, `a models table scrolls sideways: ${JSON.stringify(t)}`).toBeLessThanOrEqual(t.clientWidth);
+		expect(t.right, 'a models table ends on the screen').toBeLessThanOrEqual(PHONE.width);
+		expect(t.left).toBeGreaterThanOrEqual(0);
+	}
+	const label = await page.locator('td[data-label]').first().evaluate((el) => getComputedStyle(el, '::before').content);
+	expect(label, 'a card names each cell by its column').toBe('"Runtime"');
+});
+
+test('the open menu holds keyboard focus like the drawer: focus moves in, the page behind is inert, Escape or a tap outside closes it', async ({ page, server }) => {
+	await page.goto(`${server.url}/settings?device=wasm`);
+	await settle(page);
+	const menu = page.getByRole('button', { name: 'Menu' });
+	const links = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
+	await menu.focus();
+	await page.keyboard.press('Enter');
+	await expect(menu).toHaveAttribute('aria-expanded', 'true');
+	await expect(links.first(), 'opening the menu moves focus to its first link').toBeFocused();
+	expect(await page.getByRole('main').evaluate((el) => el.closest('[inert]') !== null), 'the page behind the open menu is inert').toBe(true);
+	// Tab and Shift+Tab, however far they go, never reach the page behind the open menu.
+	const count = await links.count();
+	for (const key of ['Tab', 'Shift+Tab']) {
+		for (let i = 0; i < count + 3; i++) {
+			await page.keyboard.press(key);
+			const focused = await page.evaluate(() => {
+				const el = document.activeElement;
+				return el?.closest('main') ? `<${el.tagName.toLowerCase()}> "${(el.textContent ?? '').trim().slice(0, 30)}" in the page` : 'outside the page';
+			});
+			expect(focused, `${key} ×${i + 1} with the menu open`).toBe('outside the page');
+		}
+	}
+	await page.keyboard.press('Escape');
+	await expect(menu).toHaveAttribute('aria-expanded', 'false');
+	await expect(menu).toBeFocused();
+	expect(await page.getByRole('main').evaluate((el) => el.closest('[inert]') === null), 'the page is usable again').toBe(true);
+
+	// A tap on the page behind folds the menu (the page is inert, so the tap does nothing else).
+	await menu.tap();
+	await expect(menu).toHaveAttribute('aria-expanded', 'true');
+	const heading = (await page.getByRole('heading', { level: 1 }).boundingBox())!;
+	await page.touchscreen.tap(heading.x + 10, heading.y + heading.height / 2);
+	await expect(menu).toHaveAttribute('aria-expanded', 'false');
 });
 
 test('the narrowest and widest phones (360 and 430 px) fit too', async ({ page, server }) => {
