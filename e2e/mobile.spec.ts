@@ -275,4 +275,11 @@ test('on a phone the chat page sends and answers; the conversation list is a dra
 	await toggle.tap();
 	await drawer.getByRole('button', { name: 'Close' }).tap();
 	await expect(drawer).toBeHidden();
+
+	// Widening the window past the phone layout (its toggle gone) closes the drawer, so the page is not left inert.
+	await toggle.tap();
+	await expect(page.getByRole('main')).toHaveAttribute('inert', '');
+	await page.setViewportSize({ width: 1024, height: PHONE.height });
+	await expect(page.getByRole('main'), 'the chat page after widening with the drawer open').not.toHaveAttribute('inert');
+	await expect(page.getByRole('textbox', { name: 'Message' })).toBeEditable();
 });
