@@ -2,7 +2,7 @@
 // Transformers.js in a Web Worker, weights cached in IndexedDB, checked against Node.
 import { resolve } from 'node:path';
 import type { Page } from '@playwright/test';
-import { test, expect } from './fixtures';
+import { test, expect, watchStreamedLengths } from './fixtures';
 import { greedyGenerateNode } from '../scripts/model-builder/node-generate';
 import { collectChunks, type ChatCompletionRequest } from '#protocol/openai';
 import { loadTinyModel } from '../workers/runtime/test-model';
@@ -26,18 +26,14 @@ async function waitIdle(page: Page) {
 	await expect(page.getByRole('button', { name: 'Stop' })).toBeDisabled({ timeout: 120_000 });
 }
 
-/** Sends a message and samples the growing answer until generation ends. */
+/** Sends a message and records every length the answer takes until generation ends. */
 async function sendAndObserve(page: Page, text: string) {
+	const streamed = await watchStreamedLengths(page);
 	await page.getByRole('textbox', { name: 'Message' }).fill(text);
 	await page.getByRole('button', { name: 'Send' }).click();
 	await expect(page.getByRole('button', { name: 'Stop' })).toBeEnabled();
-	const lengths = new Set<number>();
-	while (await page.getByRole('button', { name: 'Stop' }).isEnabled()) {
-		const n = await assistant(page).last().locator('.content').evaluate((el) => el.textContent?.length ?? 0).catch(() => 0);
-		if (n > 0) lengths.add(n);
-		await page.waitForTimeout(15);
-	}
-	return lengths;
+	await expect(page.getByRole('button', { name: 'Stop' })).toBeDisabled({ timeout: 120_000 });
+	return new Set(await streamed());
 }
 
 test('chat streams the tiny model in a worker, matches Node token for token, stops, persists and caches', async ({ page, server, context }) => {

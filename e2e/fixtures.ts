@@ -41,3 +41,29 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
 });
 
 export { expect } from '@playwright/test';
+
+/**
+ * Starts recording, inside the page, every length the chat's newest answer takes while it streams (aria-busy), from
+ * a MutationObserver: it sees each render, where polling from the test sees only as many as its round trips allow
+ * on a busy machine. Call before sending; the returned function stops and gives the distinct lengths seen.
+ */
+export async function watchStreamedLengths(page: Page): Promise<() => Promise<number[]>> {
+	await page.evaluate(() => {
+		const w = window as unknown as { __streamed?: { lengths: Set<number>; observer: MutationObserver } };
+		w.__streamed?.observer.disconnect();
+		const lengths = new Set<number>();
+		const observer = new MutationObserver(() => {
+			const last = [...document.querySelectorAll('[data-role="assistant"]')].at(-1);
+			const n = last?.getAttribute('aria-busy') === 'true' ? (last.getAttribute('data-raw')?.length ?? 0) : 0;
+			if (n > 0) lengths.add(n);
+		});
+		observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+		w.__streamed = { lengths, observer };
+	});
+	return () =>
+		page.evaluate(() => {
+			const w = window as unknown as { __streamed: { lengths: Set<number>; observer: MutationObserver } };
+			w.__streamed.observer.disconnect();
+			return [...w.__streamed.lengths];
+		});
+}

@@ -1,7 +1,7 @@
 // The interface in Simplified Chinese: a browser whose language is zh-CN gets Chinese pages, <html lang>,
 // Chinese accessible names, and a chat that streams; switching to English in Settings outlasts a reload.
 import type { Page } from '@playwright/test';
-import { test, expect } from './fixtures';
+import { test, expect, watchStreamedLengths } from './fixtures';
 
 test.use({ locale: 'zh-CN' });
 
@@ -29,17 +29,14 @@ test('a zh-CN browser gets the Chinese interface, chats in it, and English chose
 	await expect(send).toBeDisabled();
 
 	// A message sent from there streams an answer: its text is seen growing.
+	const streamed = await watchStreamedLengths(page);
 	await box.fill('你好，讲个故事吧。');
 	await send.click();
 	const stop = page.getByRole('button', { name: '停止' });
 	await expect(stop).toBeEnabled({ timeout: 120_000 });
-	const lengths = new Set<number>();
-	while (await stop.isEnabled()) {
-		const n = await assistant(page).last().locator('.content').evaluate((el) => el.textContent?.length ?? 0).catch(() => 0);
-		if (n > 0) lengths.add(n);
-		await page.waitForTimeout(15);
-	}
-	expect(lengths.size, `distinct text lengths seen while streaming: ${[...lengths].join(',')}`).toBeGreaterThanOrEqual(3);
+	await expect(stop).toBeDisabled({ timeout: 120_000 });
+	const lengths = await streamed();
+	expect(lengths.length, `distinct text lengths seen while streaming: ${lengths.join(',')}`).toBeGreaterThanOrEqual(3);
 	await expect(page.getByTestId('model-ready')).toHaveText('就绪');
 	await expect(assistant(page).last().getByTestId('stats')).toContainText(/\d+ 个词元/);
 	await expect(page.locator('[data-role="user"] .who')).toHaveText('你');
