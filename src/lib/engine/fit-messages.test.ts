@@ -5,25 +5,12 @@ import { findModel, type CatalogModel } from '$lib/catalog/catalog';
 import { webllmModels } from '$lib/catalog/webllm';
 import { MESSAGES, messageText, type Message } from '$lib/i18n/format';
 import type { Capabilities } from './capabilities';
+import { caps, GiB, MiB } from './test-capabilities';
 import { fitFor } from './fit';
 import { remoteOnlyModel } from './picker';
 import type { DeviceOverride } from './placement';
 import { routeModel, serverRoute, type CoordinatorInfo } from './router';
 
-const GiB = 1024 ** 3;
-const MiB = 1024 ** 2;
-function caps(over: { webgpu?: Partial<Capabilities['webgpu']> | null } & Partial<Omit<Capabilities, 'webgpu'>> = {}): Capabilities {
-	const { webgpu, ...rest } = over;
-	return {
-		webgpu: { available: webgpu !== null, fallback: false, architecture: '', vendor: 'nvidia', shaderF16: true, maxBufferSize: 2 * GiB, maxStorageBufferBindingSize: 2 * GiB, ...(webgpu ?? {}) },
-		deviceMemoryGiB: 8,
-		storageQuotaBytes: 10e9,
-		storageUsageBytes: 0,
-		crossOriginIsolated: true,
-		hardwareConcurrency: 4,
-		...rest
-	};
-}
 
 const tiny = findModel('lumen-tiny-a')!;
 const llama = findModel('llama-3.2-1b-instruct')!;

@@ -3,24 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { findModel } from '$lib/catalog/catalog';
 import { webllmModels } from '$lib/catalog/webllm';
 import { messageText, type Message } from '$lib/i18n/format';
-import type { Capabilities } from './capabilities';
+import { caps, GiB, MiB } from './test-capabilities';
 import { assessFit, blockerOf, fitFor } from './fit';
 import type { WebllmModel } from './webllm-adapter';
 
-const GiB = 1024 ** 3;
-const MiB = 1024 ** 2;
-function caps(over: { webgpu?: Partial<Capabilities['webgpu']> | null } & Partial<Omit<Capabilities, 'webgpu'>> = {}): Capabilities {
-	const { webgpu, ...rest } = over;
-	return {
-		webgpu: { available: webgpu !== null, fallback: false, architecture: '', vendor: 'nvidia', shaderF16: true, maxBufferSize: 2 * GiB, maxStorageBufferBindingSize: 2 * GiB, ...(webgpu ?? {}) },
-		deviceMemoryGiB: 8,
-		storageQuotaBytes: 10e9,
-		storageUsageBytes: 0,
-		crossOriginIsolated: true,
-		hardwareConcurrency: 4,
-		...rest
-	};
-}
 
 const tiny = findModel('lumen-tiny-b')!;
 const llama = findModel('llama-3.2-1b-instruct')!;
